@@ -1,0 +1,2 @@
+import { hello } from '@refund-desk/domain';
+console.log(hello());

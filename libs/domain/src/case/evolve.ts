@@ -1,0 +1,111 @@
+import { assertNever } from '../shared/exhaustive';
+import { CaseEvent } from './events';
+import { CaseState, ClosedCase, DecidedCase, NO_REFUND, RefundTracking } from './state';
+
+/**
+ * Folds one fact into the state. Total and silent on facts that do not fit the state (an odd
+ * event in an imported history must not stop a replay); decide() is what keeps such facts out.
+ */
+export function evolve(state: CaseState, event: CaseEvent): CaseState {
+  switch (event.type) {
+    case 'RequestLogged': {
+      if (state.status !== 'none') return state;
+      const { caseId, loggedAt, loggedBy, ...request } = event.data;
+      return { status: 'logged', caseId, loggedAt, loggedBy, request, notes: [] };
+    }
+    case 'NoteAdded': {
+      if (state.status === 'none') return state;
+      const { caseId: _caseId, ...note } = event.data;
+      return { ...state, notes: [...state.notes, note] };
+    }
+    case 'PolicyEvaluated': {
+      if (state.status !== 'logged' && state.status !== 'evaluated') return state;
+      const { caseId: _caseId, ...evaluation } = event.data;
+      return { ...state, status: 'evaluated', evaluation };
+    }
+    case 'Escalated': {
+      if (state.status !== 'evaluated') return state;
+      const { caseId: _caseId, ...escalation } = event.data;
+      return { ...state, status: 'escalated', escalation, assignment: null };
+    }
+    case 'CaseAssigned': {
+      if (state.status !== 'escalated' && state.status !== 'decided') return state;
+      const { caseId: _caseId, ...assignment } = event.data;
+      return { ...state, assignment };
+    }
+    case 'Decided': {
+      if (state.status !== 'evaluated' && state.status !== 'escalated') return state;
+      const { caseId: _caseId, ...decision } = event.data;
+      const decided: DecidedCase = {
+        caseId: state.caseId,
+        request: state.request,
+        loggedAt: state.loggedAt,
+        loggedBy: state.loggedBy,
+        notes: state.notes,
+        status: 'decided',
+        evaluation: state.evaluation,
+        escalation: state.status === 'escalated' ? state.escalation : null,
+        assignment: state.status === 'escalated' ? state.assignment : null,
+        decision,
+        communications: [],
+        refund: NO_REFUND,
+        followUp: null,
+      };
+      return decided;
+    }
+    case 'CustomerNotified': {
+      if (state.status !== 'decided') return state;
+      const { caseId: _caseId, ...communication } = event.data;
+      return { ...state, communications: [...state.communications, communication] };
+    }
+    case 'RefundIssued': {
+      if (state.status !== 'decided') return state;
+      const { method, amount, reference, issuedAt } = event.data;
+      const refund: RefundTracking = { ...state.refund, status: 'issued', method, amount, reference, issuedAt, settledAt: null };
+      return { ...state, refund };
+    }
+    case 'RefundSettled': {
+      if (state.status !== 'decided') return state;
+      const { method, amount, reference, settledAt } = event.data;
+      return { ...state, refund: { ...state.refund, status: 'settled', method, amount, reference, settledAt } };
+    }
+    case 'RefundFailed': {
+      if (state.status !== 'decided') return state;
+      const { method, amount, reference, failureReason, failedAt } = event.data;
+      const failures = [...state.refund.failures, { method, amount, reference, reason: failureReason, failedAt }];
+      return { ...state, refund: { ...state.refund, status: 'failed', failures } };
+    }
+    case 'FollowedUp': {
+      if (state.status !== 'decided') return state;
+      const { caseId: _caseId, ...followUp } = event.data;
+      return { ...state, followUp };
+    }
+    case 'CaseClosed': {
+      if (state.status === 'none' || state.status === 'closed') return state;
+      const { caseId: _caseId, ...closure } = event.data;
+      const closed: ClosedCase = {
+        caseId: state.caseId,
+        request: state.request,
+        loggedAt: state.loggedAt,
+        loggedBy: state.loggedBy,
+        notes: state.notes,
+        status: 'closed',
+        closedFrom: state.status,
+        evaluation: state.status === 'logged' ? null : state.evaluation,
+        escalation: state.status === 'escalated' || state.status === 'decided' ? state.escalation : null,
+        assignment: state.status === 'escalated' || state.status === 'decided' ? state.assignment : null,
+        decision: state.status === 'decided' ? state.decision : null,
+        communications: state.status === 'decided' ? state.communications : [],
+        refund: state.status === 'decided' ? state.refund : null,
+        followUp: state.status === 'decided' ? state.followUp : null,
+        closure,
+      };
+      return closed;
+    }
+    default:
+      return assertNever(event, 'case event');
+  }
+}
+
+export const foldCase = (events: readonly CaseEvent[], state: CaseState = { status: 'none' }): CaseState =>
+  events.reduce(evolve, state);

@@ -1,0 +1,110 @@
+import { Money } from '../shared/money';
+import {
+  CaseAssigned,
+  CaseClosed,
+  CustomerNotified,
+  Decided,
+  Escalated,
+  FollowedUp,
+  NoteAdded,
+  PolicyEvaluated,
+} from './events';
+import { RefundRequest } from './request';
+
+type WithoutCaseId<T> = Omit<T, 'caseId'>;
+
+export type Note = WithoutCaseId<NoteAdded['data']>;
+export type EvaluationRecord = WithoutCaseId<PolicyEvaluated['data']>;
+export type EscalationRecord = WithoutCaseId<Escalated['data']>;
+export type Assignment = WithoutCaseId<CaseAssigned['data']>;
+export type Decision = WithoutCaseId<Decided['data']>;
+export type Communication = WithoutCaseId<CustomerNotified['data']>;
+export type FollowUpRecord = WithoutCaseId<FollowedUp['data']>;
+export type Closure = WithoutCaseId<CaseClosed['data']>;
+
+export type RefundStatus = 'not_started' | 'issued' | 'settled' | 'failed';
+
+export interface RefundFailure {
+  readonly method: string;
+  readonly amount: Money;
+  readonly reference: string;
+  readonly reason: string;
+  readonly failedAt: string;
+}
+
+/** Where the money stands for a money-back decision; every failure is kept. */
+export interface RefundTracking {
+  readonly status: RefundStatus;
+  readonly method: string | null;
+  readonly amount: Money | null;
+  readonly reference: string | null;
+  readonly issuedAt: string | null;
+  readonly settledAt: string | null;
+  readonly failures: readonly RefundFailure[];
+}
+
+export const NO_REFUND: RefundTracking = {
+  status: 'not_started',
+  method: null,
+  amount: null,
+  reference: null,
+  issuedAt: null,
+  settledAt: null,
+  failures: [],
+};
+
+/** What every logged case has, whatever its status. */
+export interface CaseFile {
+  readonly caseId: string;
+  readonly request: RefundRequest;
+  readonly loggedAt: string;
+  readonly loggedBy: string;
+  readonly notes: readonly Note[];
+}
+
+export interface NoCase {
+  readonly status: 'none';
+}
+export interface LoggedCase extends CaseFile {
+  readonly status: 'logged';
+}
+export interface EvaluatedCase extends CaseFile {
+  readonly status: 'evaluated';
+  readonly evaluation: EvaluationRecord;
+}
+export interface EscalatedCase extends CaseFile {
+  readonly status: 'escalated';
+  readonly evaluation: EvaluationRecord;
+  readonly escalation: EscalationRecord;
+  readonly assignment: Assignment | null;
+}
+export interface DecidedCase extends CaseFile {
+  readonly status: 'decided';
+  readonly evaluation: EvaluationRecord;
+  readonly escalation: EscalationRecord | null;
+  readonly assignment: Assignment | null;
+  readonly decision: Decision;
+  readonly communications: readonly Communication[];
+  readonly refund: RefundTracking;
+  readonly followUp: FollowUpRecord | null;
+}
+export interface ClosedCase extends CaseFile {
+  readonly status: 'closed';
+  readonly closedFrom: OpenStatus;
+  readonly evaluation: EvaluationRecord | null;
+  readonly escalation: EscalationRecord | null;
+  readonly assignment: Assignment | null;
+  readonly decision: Decision | null;
+  readonly communications: readonly Communication[];
+  readonly refund: RefundTracking | null;
+  readonly followUp: FollowUpRecord | null;
+  readonly closure: Closure;
+}
+
+export type OpenCase = LoggedCase | EvaluatedCase | EscalatedCase | DecidedCase;
+export type OpenStatus = OpenCase['status'];
+export type ExistingCase = OpenCase | ClosedCase;
+export type CaseState = NoCase | ExistingCase;
+export type CaseStatus = CaseState['status'];
+
+export const initialCaseState = (): CaseState => ({ status: 'none' });

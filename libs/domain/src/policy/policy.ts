@@ -1,0 +1,131 @@
+import { AuthorityLevel } from '../shared/actor';
+import { InvalidCommandError } from '../shared/errors';
+import { isCurrencyCode, Money } from '../shared/money';
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const priorityRank = (priority: Priority): number => PRIORITIES.indexOf(priority);
+
+/**
+ * The rules of the return policy. Revised only by appending a PolicyRevised event, so every
+ * evaluation can name the version it used and auditors can see what was in force when.
+ */
+export interface PolicyRules {
+  /** Days after purchase within which a return is accepted, by product category. */
+  readonly returnWindowDays: { readonly default: number; readonly byCategory: Readonly<Record<string, number>> };
+  readonly nonReturnableCategories: readonly string[];
+  /** Product conditions accepted for a standard return ("new", "unopened", ...). */
+  readonly acceptedConditions: readonly string[];
+  /** Statutory withdrawal right for distance sales, in days, by ISO-3166 country (EU and RU: 14). */
+  readonly statutoryWithdrawalDays: Readonly<Record<string, number>>;
+  /** A customer with at least `threshold` earlier cases in the look-back period is flagged for review. */
+  readonly repeatRequester: { readonly threshold: number; readonly lookbackDays: number };
+  /** Highest amount (minor units, by currency) each level may settle; above the manager limit a senior manager decides. */
+  readonly authorityLimits: {
+    readonly agent: Readonly<Record<string, number>>;
+    readonly manager: Readonly<Record<string, number>>;
+  };
+  /** Hours an escalated case may wait for a decision, by priority. */
+  readonly slaHours: Readonly<Record<Priority, number>>;
+  /** Reason codes escalated as urgent (e.g. a safety hazard). */
+  readonly urgentReasonCodes: readonly string[];
+  /** A window missed by at most this many days earns a goodwill recommendation rather than a denial. */
+  readonly goodwillGraceDays: number;
+  /** Days after a decision when the customer is asked whether the resolution satisfied them. */
+  readonly followUpDelayDays: number;
+  /** Business days the money usually takes to arrive, quoted to the customer. */
+  readonly refundSettlementDays: { readonly min: number; readonly max: number };
+}
+
+export interface PolicyInForce {
+  readonly version: number;
+  readonly rules: PolicyRules;
+  readonly revisedAt: string;
+  readonly revisedBy: string;
+  readonly changeNote: string;
+}
+
+const EU_AND_EEA = [
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
+  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO',
+];
+
+export const DEFAULT_POLICY_RULES: PolicyRules = {
+  returnWindowDays: {
+    default: 30,
+    byCategory: { electronics: 14, 'small-appliances': 30, clothing: 60, furniture: 14 },
+  },
+  nonReturnableCategories: ['gift-cards', 'perishables', 'personal-care', 'software-downloads'],
+  acceptedConditions: ['new', 'unopened', 'like_new'],
+  statutoryWithdrawalDays: { ...Object.fromEntries(EU_AND_EEA.map((country) => [country, 14])), RU: 14, GB: 14 },
+  repeatRequester: { threshold: 3, lookbackDays: 365 },
+  authorityLimits: {
+    agent: { EUR: 5_000, USD: 5_000, GBP: 5_000, CHF: 5_000, RUB: 500_000, BRL: 25_000, SAR: 20_000, AED: 20_000 },
+    manager: {
+      EUR: 50_000, USD: 50_000, GBP: 50_000, CHF: 50_000, RUB: 5_000_000, BRL: 250_000, SAR: 200_000, AED: 200_000,
+    },
+  },
+  slaHours: { urgent: 4, high: 24, normal: 48, low: 120 },
+  urgentReasonCodes: ['safety_hazard'],
+  goodwillGraceDays: 7,
+  followUpDelayDays: 7,
+  refundSettlementDays: { min: 3, max: 10 },
+};
+
+/** The limit of one authority level for a currency; senior managers have none. Undefined: no limit set for that currency. */
+export function authorityLimit(rules: PolicyRules, level: AuthorityLevel, currency: string): Money | null | undefined {
+  if (level === 'senior_manager') return null;
+  const minor = rules.authorityLimits[level][currency];
+  return minor === undefined ? undefined : { minor, currency };
+}
+
+/**
+ * The lowest authority that may settle this amount. A currency without a limit for a level is
+ * treated as above that level's limit: the safe reading of a gap in the policy.
+ */
+export function authorityForAmount(rules: PolicyRules, amount: Money): AuthorityLevel {
+  const agent = rules.authorityLimits.agent[amount.currency];
+  if (amount.minor === 0 || (agent !== undefined && amount.minor <= agent)) return 'agent';
+  const manager = rules.authorityLimits.manager[amount.currency];
+  if (manager !== undefined && amount.minor <= manager) return 'manager';
+  return 'senior_manager';
+}
+
+const isWholeDays = (n: unknown, min = 0): n is number => Number.isSafeInteger(n) && (n as number) >= min;
+
+/** Refuses a rule set that would make evaluation meaningless; names the first bad field. */
+export function assertValidPolicyRules(rules: PolicyRules): void {
+  const fail = (field: string, message: string): never => {
+    throw new InvalidCommandError(`${field} ${message}`, `rules.${field}`);
+  };
+  if (!isWholeDays(rules.returnWindowDays.default)) fail('returnWindowDays.default', 'must be a whole number of days ≥ 0');
+  for (const [category, days] of Object.entries(rules.returnWindowDays.byCategory)) {
+    if (!isWholeDays(days)) fail(`returnWindowDays.byCategory.${category}`, 'must be a whole number of days ≥ 0');
+  }
+  for (const [country, days] of Object.entries(rules.statutoryWithdrawalDays)) {
+    if (!/^[A-Z]{2}$/.test(country)) fail(`statutoryWithdrawalDays.${country}`, 'must be keyed by an ISO-3166 alpha-2 code');
+    if (!isWholeDays(days)) fail(`statutoryWithdrawalDays.${country}`, 'must be a whole number of days ≥ 0');
+  }
+  if (!isWholeDays(rules.repeatRequester.threshold, 1)) fail('repeatRequester.threshold', 'must be a whole number ≥ 1');
+  if (!isWholeDays(rules.repeatRequester.lookbackDays, 1)) fail('repeatRequester.lookbackDays', 'must be a whole number ≥ 1');
+  for (const level of ['agent', 'manager'] as const) {
+    for (const [currency, minor] of Object.entries(rules.authorityLimits[level])) {
+      if (!isCurrencyCode(currency)) fail(`authorityLimits.${level}.${currency}`, 'must be keyed by an ISO-4217 code');
+      if (!isWholeDays(minor)) fail(`authorityLimits.${level}.${currency}`, 'must be a whole number of minor units ≥ 0');
+    }
+  }
+  for (const [currency, agentLimit] of Object.entries(rules.authorityLimits.agent)) {
+    const managerLimit = rules.authorityLimits.manager[currency];
+    if (managerLimit === undefined || managerLimit < agentLimit) {
+      fail(`authorityLimits.manager.${currency}`, 'must be set and at least the agent limit');
+    }
+  }
+  for (const priority of ['low', 'normal', 'high', 'urgent'] as const) {
+    const hours = rules.slaHours[priority];
+    if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) fail(`slaHours.${priority}`, 'must be a positive number of hours');
+  }
+  if (!isWholeDays(rules.goodwillGraceDays)) fail('goodwillGraceDays', 'must be a whole number of days ≥ 0');
+  if (!isWholeDays(rules.followUpDelayDays)) fail('followUpDelayDays', 'must be a whole number of days ≥ 0');
+  const { min, max } = rules.refundSettlementDays;
+  if (!isWholeDays(min) || !isWholeDays(max) || max < min) fail('refundSettlementDays', 'must be whole days with min ≤ max');
+}
