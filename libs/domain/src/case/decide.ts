@@ -389,6 +389,11 @@ function recordRefundExecution(command: RecordRefundExecution, state: DecidedCas
       if (refund.status === 'issued' && reference !== refund.reference) {
         throw new IllegalTransitionError(command.type, state.status, `the refund in flight has reference ${refund.reference}`);
       }
+      // A failure reported before any issue is an attempt at the decided amount, and is recorded as such.
+      const attempted = refund.status === 'issued' ? refund.amount! : decision.amount;
+      if (!sameMoney(command.amount, attempted)) {
+        throw new InvalidCommandError(`the failed amount must be the ${attempted.minor} ${attempted.currency} attempted`, 'amount');
+      }
       const failureReason = requireText(command.failureReason ?? '', 'failureReason', 'say why the refund failed');
       return [{ type: 'RefundFailed', data: { ...base, failureReason, failedAt: now } }];
     }

@@ -49,6 +49,10 @@ export interface EvaluationResult {
   readonly escalation: { readonly reasonCodes: readonly RuleName[]; readonly reason: string; readonly priority: Priority } | null;
 }
 
+// Country and category are the customer's free text: a name like "constructor" must not reach Object.prototype.
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 /**
  * Checks a request against the policy in force. Pure: the clock, the policy and the customer's
  * history are inputs, and every rule that fired is returned with the inputs it used.
@@ -63,7 +67,7 @@ export function evaluateRequest(
   const daysSincePurchase = Math.max(0, wholeDaysBetween(new Date(request.order.purchasedAt), now));
   const findings: Finding[] = [];
 
-  const statutoryDays = rules.statutoryWithdrawalDays[request.order.country];
+  const statutoryDays = own(rules.statutoryWithdrawalDays, request.order.country);
   const statutoryApplies = statutoryDays !== undefined && daysSincePurchase <= statutoryDays;
   if (statutoryDays !== undefined) {
     findings.push({
@@ -76,7 +80,7 @@ export function evaluateRequest(
     });
   }
 
-  const windowDays = rules.returnWindowDays.byCategory[request.product.category] ?? rules.returnWindowDays.default;
+  const windowDays = own(rules.returnWindowDays.byCategory, request.product.category) ?? rules.returnWindowDays.default;
   const daysOverWindow = Math.max(0, daysSincePurchase - windowDays);
   findings.push({
     rule: 'return_window',

@@ -12,7 +12,7 @@ export interface Decider<Command, Event, State> {
 export interface Specification<Command, Event> {
   when(command: Command): {
     then(check: (events: Event[]) => void): void;
-    thenThrows<E extends Error>(errorType: new (...args: never[]) => E, check?: (error: E) => void): void;
+    thenThrows<E extends Error>(errorType: abstract new (...args: never[]) => E, check?: (error: E) => void): void;
   };
 }
 
@@ -25,15 +25,16 @@ export function specFor<Command, Event, State>(
       return {
         then: (check) => check(run()),
         thenThrows: (errorType, check) => {
-          let thrown: unknown;
+          let events: Event[];
           try {
-            const events = run();
-            thrown = new Error(`expected ${errorType.name} but the command produced ${JSON.stringify(events)}`);
-            throw thrown;
+            events = run();
           } catch (error) {
             if (!(error instanceof errorType)) throw error;
             check?.(error);
+            return;
           }
+          // Raised outside the try so that thenThrows(Error) cannot swallow its own failure.
+          throw new Error(`expected ${errorType.name} but the command produced ${JSON.stringify(events)}`);
         },
       };
     },

@@ -1,0 +1,411 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Actor, Role, ROLES } from '../shared/actor';
+import { isDomainError } from '../shared/errors';
+import { Money } from '../shared/money';
+import { addDays, addHours } from '../shared/time';
+import { PRIORITIES, Priority } from '../policy/policy';
+import { history, POLICY, policyInForce, sampleRequest } from '../testing/fixtures';
+import { CaseCommand } from './commands';
+import { decide } from './decide';
+import { CaseEvent, NOTIFICATION_CHANNELS, NotificationChannel } from './events';
+import { foldCase } from './evolve';
+import { ALTERNATIVES, Alternative, MONEY_BACK_OUTCOMES, Outcome, OUTCOMES, RefundRequest } from './request';
+import { CaseState } from './state';
+
+const START = new Date('2026-10-01T08:00:00.000Z');
+const CURRENCIES = ['EUR', 'USD', 'JPY', 'RUB', 'GBP'] as const;
+const POLICIES = [POLICY, policyInForce({ authorityLimits: { agent: { EUR: 1_000 }, manager: { EUR: 20_000, USD: 20_000 } } }, 2)];
+
+/** Amounts are chosen relative to the case when the step runs, so that valid ones are common. */
+type AmountChoice =
+  | { readonly kind: 'paid' | 'decided' }
+  | { readonly kind: 'fraction'; readonly permille: number }
+  | { readonly kind: 'raw'; readonly minor: number; readonly currency: string }
+  | { readonly kind: 'otherCurrency' };
+
+type StepBody =
+  | { readonly type: 'LogRequest'; readonly request: RefundRequest }
+  | { readonly type: 'AddNote'; readonly text: string }
+  | { readonly type: 'EvaluateCase'; readonly earlierCases: number; readonly policy: number }
+  | { readonly type: 'EscalateCase'; readonly reason: string; readonly priority: Priority; readonly policy: number }
+  | { readonly type: 'AssignCase'; readonly assignee: string }
+  | {
+      readonly type: 'DecideCase';
+      readonly outcome: Outcome;
+      readonly amount: AmountChoice | null;
+      readonly rationale: string;
+      readonly alternatives: Alternative[];
+      readonly policy: number;
+    }
+  | { readonly type: 'NotifyCustomer'; readonly channel: NotificationChannel }
+  | {
+      readonly type: 'RecordRefundExecution';
+      readonly status: 'issued' | 'settled' | 'failed';
+      readonly amount: AmountChoice;
+      readonly reference: string | null;
+      readonly method: string;
+      readonly failureReason: string | null;
+    }
+  | { readonly type: 'RecordFollowUp'; readonly satisfaction: number; readonly comment: string | null; readonly channel: string }
+  | { readonly type: 'CloseCase'; readonly summary: string };
+
+interface Step {
+  readonly body: StepBody;
+  /** When set, the step runs the command that moves the case along instead of `body`. */
+  readonly lifecycle: { readonly log: StepBody; readonly evaluate: StepBody; readonly decide: StepBody; readonly refund: StepBody } | null;
+  readonly actor: Actor;
+  readonly advanceMinutes: number;
+}
+
+/** Mostly valid values, sometimes invalid ones, so that commands both pass and get refused. */
+const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+
+const text = mostly(fc.constantFrom('Checked with the customer', ' padded reason '), fc.constantFrom('', '   '));
+const policyIndex = fc.integer({ min: 0, max: POLICIES.length - 1 });
+const amountChoice: fc.Arbitrary<AmountChoice> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<AmountChoice>({ kind: 'decided' }) },
+  { weight: 2, arbitrary: fc.constant<AmountChoice>({ kind: 'paid' }) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 1_500 }).map((permille): AmountChoice => ({ kind: 'fraction', permille })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ minor: fc.integer({ min: -10, max: 150_000 }), currency: fc.constantFrom(...CURRENCIES, 'XYZ') })
+      .map((r): AmountChoice => ({ kind: 'raw', ...r })),
+  },
+  { weight: 1, arbitrary: fc.constant<AmountChoice>({ kind: 'otherCurrency' }) },
+);
+
+const requestArb: fc.Arbitrary<RefundRequest> = fc
+  .record({
+    minor: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 6_000 }) },
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 120_000 }) },
+      { weight: 1, arbitrary: fc.integer({ min: -5, max: 0 }) },
+    ),
+    currency: fc.constantFrom(...CURRENCIES),
+    daysAgo: mostly(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 120 })), fc.integer({ min: -2, max: -1 })),
+    country: fc.oneof(fc.constantFrom('IT', 'RU', 'US', 'BR', 'DE'), fc.string({ maxLength: 12 })),
+    category: fc.oneof(fc.constantFrom('small-appliances', 'electronics', 'gift-cards', 'clothing'), fc.string({ maxLength: 12 })),
+    condition: fc.constantFrom('new', 'used', 'like_new', 'damaged'),
+    reason: fc.constantFrom('changed_mind', 'defective', 'safety_hazard', 'late_delivery'),
+    email: fc.option(fc.constant('maria@example.com'), { nil: undefined }),
+    phone: fc.option(fc.constant('+39 055 0000'), { nil: undefined }),
+  })
+  .map((r) =>
+    sampleRequest({
+      amount: { minor: r.minor, currency: r.currency },
+      order: { purchasedAt: addDays(START, -r.daysAgo).toISOString(), country: r.country },
+      product: { category: r.category, condition: r.condition },
+      reason: { code: r.reason },
+      customer: { email: r.email, phone: r.phone },
+    }),
+  );
+
+const logBody = requestArb.map((request): StepBody => ({ type: 'LogRequest', request }));
+
+const evaluateBody = fc
+  .record({ earlierCases: fc.integer({ min: 0, max: 5 }), policy: policyIndex })
+  .map((r): StepBody => ({ type: 'EvaluateCase', ...r }));
+
+const decideBody = fc
+  .record({
+    outcome: fc.oneof(fc.constantFrom<Outcome>('refund', 'partial_refund'), fc.constantFrom(...OUTCOMES)),
+    amount: fc.option(amountChoice, { nil: null, freq: 2 }),
+    rationale: text,
+    alternatives: fc.subarray([...ALTERNATIVES]),
+    policy: policyIndex,
+  })
+  .map((r): StepBody => ({ type: 'DecideCase', ...r }));
+
+const refundBody = fc
+  .record({
+    status: fc.constantFrom<'issued' | 'settled' | 'failed'>('issued', 'issued', 'settled', 'settled', 'failed'),
+    amount: amountChoice,
+    // null: the reference of the refund in flight, so that settlements and failures often match it.
+    reference: mostly(fc.constantFrom(null, null, 'pay-1', 'pay-2', 'pay-3'), fc.constant(' ')),
+    method: mostly(fc.constantFrom('card', 'bank_transfer'), fc.constant('')),
+    failureReason: mostly(fc.constant('Card expired'), fc.constantFrom(null, '')),
+  })
+  .map((r): StepBody => ({ type: 'RecordRefundExecution', ...r }));
+
+const bodyArb: fc.Arbitrary<StepBody> = fc.oneof(
+  { weight: 1, arbitrary: logBody },
+  { weight: 1, arbitrary: text.map((t): StepBody => ({ type: 'AddNote', text: t })) },
+  { weight: 4, arbitrary: evaluateBody },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ reason: text, priority: fc.constantFrom(...PRIORITIES), policy: policyIndex })
+      .map((r): StepBody => ({ type: 'EscalateCase', ...r })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('manager-marco', 'senior-sofia', '').map((assignee): StepBody => ({ type: 'AssignCase', assignee })),
+  },
+  { weight: 6, arbitrary: decideBody },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(...NOTIFICATION_CHANNELS).map((channel): StepBody => ({ type: 'NotifyCustomer', channel })),
+  },
+  { weight: 8, arbitrary: refundBody },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        satisfaction: mostly(fc.integer({ min: 1, max: 5 }), fc.constantFrom(0, 6, 2.5, -1)),
+        comment: fc.constantFrom(null, '', 'Fine'),
+        channel: mostly(fc.constant('survey'), fc.constant('')),
+      })
+      .map((r): StepBody => ({ type: 'RecordFollowUp', ...r })),
+  },
+  { weight: 1, arbitrary: text.map((summary): StepBody => ({ type: 'CloseCase', summary })) },
+);
+
+const actorArb: fc.Arbitrary<Actor> = fc.record({
+  id: fc.constantFrom('agent-ana', 'manager-marco', 'senior-sofia', 'svc-payments'),
+  roles: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<Role>('agent', 'manager', 'senior_manager').map((role) => [role]) },
+    { weight: 1, arbitrary: fc.constantFrom(...ROLES).map((role) => [role]) },
+    { weight: 1, arbitrary: fc.subarray([...ROLES]) },
+  ),
+});
+
+const lifecycleArb = fc.option(fc.record({ log: logBody, evaluate: evaluateBody, decide: decideBody, refund: refundBody }), {
+  freq: 2,
+  nil: null,
+});
+
+const stepArb = (body: fc.Arbitrary<StepBody>): fc.Arbitrary<Step> =>
+  fc.record({ body, lifecycle: lifecycleArb, actor: actorArb, advanceMinutes: fc.integer({ min: 0, max: 60 * 72 }) });
+
+/** The body a step runs: a random command, or the one that moves the case along, so deep histories are common. */
+function bodyFor(step: Step, state: CaseState): StepBody {
+  if (!step.lifecycle) return step.body;
+  switch (state.status) {
+    case 'none':
+      return step.lifecycle.log;
+    case 'logged':
+      return step.lifecycle.evaluate;
+    case 'evaluated':
+    case 'escalated':
+      return step.lifecycle.decide;
+    case 'decided':
+      return step.lifecycle.refund;
+    case 'closed':
+      return step.body;
+  }
+}
+
+/** Most runs start with a request; some do not, to exercise commands on a case that does not exist. */
+const scenarioArb = fc
+  .tuple(fc.option(stepArb(logBody), { freq: 10, nil: null }), fc.array(stepArb(bodyArb), { minLength: 5, maxLength: 30, size: 'max' }))
+  .map(([first, rest]) => (first ? [first, ...rest] : rest));
+
+function resolveAmount(choice: AmountChoice, state: CaseState): Money {
+  const paid = state.status === 'none' ? { minor: 4990, currency: 'EUR' } : state.request.amount;
+  switch (choice.kind) {
+    case 'paid':
+      return paid;
+    case 'decided':
+      return (state.status === 'decided' || state.status === 'closed' ? state.decision?.amount : null) ?? paid;
+    case 'fraction':
+      return { minor: Math.floor((paid.minor * choice.permille) / 1000), currency: paid.currency };
+    case 'raw':
+      return { minor: choice.minor, currency: choice.currency };
+    case 'otherCurrency':
+      return { minor: paid.minor, currency: paid.currency === 'USD' ? 'EUR' : 'USD' };
+  }
+}
+
+function toCommand(step: Step, state: CaseState, now: Date): CaseCommand {
+  const base = { actor: step.actor, now };
+  const b = bodyFor(step, state);
+  switch (b.type) {
+    case 'LogRequest':
+      return { ...base, type: b.type, caseId: 'case-prop', request: b.request };
+    case 'AddNote':
+      return { ...base, type: b.type, noteId: `note-${now.getTime()}`, text: b.text, evidence: [] };
+    case 'EvaluateCase':
+      return { ...base, type: b.type, policy: POLICIES[b.policy]!, history: history({ earlierCases: b.earlierCases }) };
+    case 'EscalateCase':
+      return { ...base, type: b.type, reason: b.reason, priority: b.priority, policy: POLICIES[b.policy]! };
+    case 'AssignCase':
+      return { ...base, type: b.type, assignee: b.assignee };
+    case 'DecideCase':
+      return {
+        ...base,
+        type: b.type,
+        outcome: b.outcome,
+        amount: b.amount ? resolveAmount(b.amount, state) : null,
+        rationale: b.rationale,
+        legalBasis: null,
+        alternativesOffered: b.alternatives,
+        policy: POLICIES[b.policy]!,
+      };
+    case 'NotifyCustomer':
+      return { ...base, type: b.type, channel: b.channel, message: { locale: 'it', subject: 'Esito', body: 'Decisione presa.' } };
+    case 'RecordRefundExecution':
+      return {
+        ...base,
+        type: b.type,
+        status: b.status,
+        amount: resolveAmount(b.amount, state),
+        reference: b.reference ?? (state.status === 'decided' ? state.refund.reference : null) ?? 'pay-1',
+        method: b.method,
+        failureReason: b.failureReason,
+      };
+    case 'RecordFollowUp':
+      return { ...base, type: b.type, satisfaction: b.satisfaction, comment: b.comment, channel: b.channel };
+    case 'CloseCase':
+      return { ...base, type: b.type, summary: b.summary };
+  }
+}
+
+interface Recorded {
+  readonly version: number;
+  readonly event: CaseEvent;
+}
+
+const ofType = <T extends CaseEvent['type']>(stream: readonly Recorded[], type: T): Extract<CaseEvent, { type: T }>[] =>
+  stream.map((r) => r.event).filter((e): e is Extract<CaseEvent, { type: T }> => e.type === type);
+const indexOf = (stream: readonly Recorded[], type: CaseEvent['type']): number => stream.findIndex((r) => r.event.type === type);
+
+/**
+ * Money that has left or is leaving, modelled independently of evolve(): every issued refund counts
+ * until a failure of that same refund while in flight; a settlement with no refund in flight counts too.
+ */
+function refundedMoney(stream: readonly Recorded[]): Money[] {
+  const refunds: { reference: string; amount: Money; state: 'in_flight' | 'settled' | 'failed' }[] = [];
+  const orphanSettlements: Money[] = [];
+  const inFlight = (reference: string) => refunds.filter((r) => r.state === 'in_flight' && r.reference === reference).pop();
+  for (const { event } of stream) {
+    if (event.type === 'RefundIssued') {
+      refunds.push({ reference: event.data.reference, amount: event.data.amount, state: 'in_flight' });
+    } else if (event.type === 'RefundSettled') {
+      const refund = inFlight(event.data.reference);
+      if (refund) refund.state = 'settled';
+      else orphanSettlements.push(event.data.amount);
+    } else if (event.type === 'RefundFailed') {
+      const refund = inFlight(event.data.reference);
+      if (refund) refund.state = 'failed';
+    }
+  }
+  return [...refunds.filter((r) => r.state !== 'failed').map((r) => r.amount), ...orphanSettlements];
+}
+
+function expectedStatus(stream: readonly Recorded[]): CaseState['status'] {
+  if (indexOf(stream, 'CaseClosed') >= 0) return 'closed';
+  if (indexOf(stream, 'Decided') >= 0) return 'decided';
+  if (indexOf(stream, 'Escalated') >= 0) return 'escalated';
+  if (indexOf(stream, 'PolicyEvaluated') >= 0) return 'evaluated';
+  if (indexOf(stream, 'RequestLogged') >= 0) return 'logged';
+  return 'none';
+}
+
+const REFUND_STATUS = { RefundIssued: 'issued', RefundSettled: 'settled', RefundFailed: 'failed' } as const;
+
+// node:assert rather than expect(): this runs thousands of times per test and jest's expect dominates the cost.
+function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
+  stream.forEach((r, i) => assert.equal(r.version, i + 1, 'stream versions are contiguous from 1'));
+
+  assert.ok(ofType(stream, 'RequestLogged').length <= 1, 'one RequestLogged');
+  if (stream.length > 0) assert.equal(stream[0]!.event.type, 'RequestLogged', 'the stream starts with the request');
+
+  const closedAt = indexOf(stream, 'CaseClosed');
+  if (closedAt >= 0) assert.equal(closedAt, stream.length - 1, 'nothing after CaseClosed');
+
+  const decisions = ofType(stream, 'Decided');
+  assert.ok(decisions.length <= 1, 'one decision in force');
+  assert.ok(ofType(stream, 'FollowedUp').length <= 1, 'one follow-up');
+
+  assert.equal(state.status, expectedStatus(stream), 'status follows the events');
+  const hasDecision = decisions.length === 1;
+  assert.equal(hasDecision, state.status === 'decided' || (state.status === 'closed' && state.decision !== null), 'Decided iff decided');
+
+  const decidedAt = indexOf(stream, 'Decided');
+  const evaluatedAt = indexOf(stream, 'PolicyEvaluated');
+  if (hasDecision) assert.ok(evaluatedAt >= 0 && evaluatedAt < decidedAt, 'decided only after evaluation');
+  for (const type of ['CustomerNotified', 'RefundIssued', 'RefundSettled', 'RefundFailed', 'FollowedUp'] as const) {
+    const at = indexOf(stream, type);
+    if (at >= 0) assert.ok(decidedAt >= 0 && decidedAt < at, `${type} only after the decision`);
+  }
+
+  for (const evaluated of ofType(stream, 'PolicyEvaluated')) {
+    for (const finding of evaluated.data.findings) {
+      for (const value of Object.values(finding.inputs)) {
+        const plain = value === null || typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
+        assert.ok(plain, `finding ${finding.rule} records plain inputs, got ${String(value)}`);
+      }
+    }
+  }
+
+  if (state.status === 'none') return;
+  const paid = state.request.amount;
+
+  if (hasDecision) {
+    const decision = decisions[0]!.data;
+    const { caseId: _caseId, ...recorded } = decision;
+    assert.deepEqual(state.status === 'decided' || state.status === 'closed' ? state.decision : null, recorded, 'state holds the decision');
+    if (decision.amount) {
+      assert.equal(decision.amount.currency, paid.currency, 'decided in the currency paid');
+      assert.ok(decision.amount.minor > 0 && decision.amount.minor <= paid.minor, 'decided amount within what was paid');
+    }
+    const escalatedAt = indexOf(stream, 'Escalated');
+    const wasEscalated = escalatedAt >= 0 && escalatedAt < decidedAt;
+    assert.equal(decision.slaBreached === null, !wasEscalated, 'slaBreached is set iff the case was escalated');
+    if (wasEscalated || decision.outcome === 'denied') assert.notEqual(decision.authority.level, 'agent', 'exceptions need a manager');
+    if (ofType(stream, 'RefundIssued').length > 0) assert.ok(MONEY_BACK_OUTCOMES.includes(decision.outcome), 'refunds only for money back');
+  }
+
+  const refunded = refundedMoney(stream);
+  for (const money of refunded) assert.equal(money.currency, paid.currency, 'refunds in the case currency');
+  const total = refunded.reduce((sum, m) => sum + m.minor, 0);
+  assert.ok(total <= paid.minor, `refunded ${total} of ${paid.minor} paid`);
+  if (hasDecision) assert.ok(total <= (decisions[0]!.data.amount?.minor ?? 0), `refunded ${total} beyond the decision`);
+
+  const refund = state.status === 'decided' || state.status === 'closed' ? state.refund : null;
+  if (refund) {
+    const last = stream.map((r) => r.event.type).filter((t): t is keyof typeof REFUND_STATUS => t in REFUND_STATUS).pop();
+    assert.equal(refund.status, last ? REFUND_STATUS[last] : 'not_started', 'refund status follows the events');
+    assert.equal(refund.failures.length, ofType(stream, 'RefundFailed').length, 'every failure is kept');
+  }
+  if (state.status === 'closed') assert.notEqual(refund?.status, 'issued', 'never closed with a refund in flight');
+}
+
+describe('a refund case under random commands', () => {
+  it('keeps its invariants after every step', () => {
+    const reached = { decided: 0, refunded: 0, settled: 0, closed: 0 };
+    fc.assert(
+      fc.property(scenarioArb, (steps) => {
+        const stream: Recorded[] = [];
+        let now = START;
+        for (const step of steps) {
+          now = addHours(now, step.advanceMinutes / 60);
+          const before = foldCase(stream.map((r) => r.event));
+          const command = toCommand(step, before, now);
+          let produced: CaseEvent[] = [];
+          try {
+            produced = decide(command, before);
+          } catch (error) {
+            if (!isDomainError(error)) throw error;
+          }
+          if (before.status === 'closed') assert.deepEqual(produced, [], 'nothing is appended to a closed case');
+          for (const event of produced) stream.push({ version: stream.length + 1, event });
+          assertInvariants(stream, foldCase(stream.map((r) => r.event)));
+        }
+        if (indexOf(stream, 'Decided') >= 0) reached.decided++;
+        if (indexOf(stream, 'RefundIssued') >= 0) reached.refunded++;
+        if (indexOf(stream, 'RefundSettled') >= 0) reached.settled++;
+        if (indexOf(stream, 'CaseClosed') >= 0) reached.closed++;
+      }),
+      { numRuns: 500 },
+    );
+    // Guards the generators: invariants checked only on shallow histories would prove little.
+    expect(reached.decided).toBeGreaterThan(200);
+    expect(reached.refunded).toBeGreaterThan(75);
+    expect(reached.settled).toBeGreaterThan(15);
+    expect(reached.closed).toBeGreaterThan(40);
+  });
+});
