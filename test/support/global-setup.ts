@@ -1,3 +1,6 @@
+import { probePostgres } from './postgres-probe';
+
 export default async function globalSetup(): Promise<void> {
   process.env.TZ = 'UTC';
+  await probePostgres();
 }

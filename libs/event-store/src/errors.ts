@@ -1,0 +1,33 @@
+/** The stream is not at the version the caller expected: someone else appended first. */
+export class WrongExpectedVersionError extends Error {
+  readonly code = 'wrong_expected_version';
+  constructor(
+    readonly streamId: string,
+    readonly expected: number | 'any',
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId} is at version ${actual}, not the expected ${expected}`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
+
+/** Some, but not all, of the event ids of an append are already stored: a caller bug, never retried. */
+export class EventIdConflictError extends Error {
+  readonly code = 'event_id_conflict';
+  constructor(
+    readonly streamId: string,
+    readonly eventIds: readonly string[],
+  ) {
+    super(`Events ${eventIds.join(', ')} are already stored, but not as this append to ${streamId}`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+/** The store cannot be reached or answered with an error that is not the caller's fault. */
+export class EventStoreUnavailableError extends Error {
+  readonly code = 'event_store_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The event store port. Adapters: PostgreSQL/PGlite (one SQL implementation) and EventStoreDB.
+ * Positions are numbers people can read; checkpoints are the adapter's opaque, ordered cursors
+ * into the global log (on PostgreSQL a transaction id and a position, to close the late-commit gap).
+ */
+export type JsonObject = Record<string, unknown>;
+
+export interface EventMetadata {
+  readonly actor: string;
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly [extension: string]: unknown;
+}
+
+/** Metadata as stored: the hash chain is added on append, on every adapter. */
+export interface StoredEventMetadata extends EventMetadata {
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface NewEvent {
+  /** A UUID; appending an event id that is already stored has no second effect. */
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion?: number;
+  readonly data: JsonObject;
+  readonly metadata: EventMetadata;
+}
+
+export type LogCheckpoint = string;
+
+export interface RecordedEvent {
+  readonly eventId: string;
+  readonly streamId: string;
+  /** 1 for the first event of a stream; contiguous. */
+  readonly version: number;
+  /** Unique, increasing with time; the log order is the checkpoint order. */
+  readonly position: number;
+  readonly checkpoint: LogCheckpoint;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: JsonObject;
+  readonly metadata: StoredEventMetadata;
+  readonly recordedAt: string;
+}
+
+/** A stream version the caller saw (0: the stream must not exist yet), or 'any'. */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** The stream's version after the append, to send as the next expected version. */
+  readonly version: number;
+  readonly events: readonly RecordedEvent[];
+  /** True when every event id was already stored: nothing new was written. */
+  readonly duplicate: boolean;
+}
+
+export interface ReadStreamOptions {
+  readonly fromVersion?: number;
+  readonly toVersion?: number;
+  /** Only events recorded at or before this time: what the system knew then. */
+  readonly recordedUpTo?: Date;
+}
+
+export interface ReadAllOptions {
+  /** Read events after this checkpoint; null or absent from the start of the log. */
+  readonly after?: LogCheckpoint | null;
+  readonly limit: number;
+  /** Only these event types (the checkpoint still moves past the others). */
+  readonly types?: readonly string[];
+  /** Only streams whose id starts with one of these prefixes. */
+  readonly streamPrefixes?: readonly string[];
+}
+
+export interface ReadAllResult {
+  readonly events: readonly RecordedEvent[];
+  /**
+   * Where to continue from. When fewer than `limit` events came back it is the head of the log
+   * as this read saw it, so a filtered reader does not stay behind unmatched events.
+   */
+  readonly checkpoint: LogCheckpoint | null;
+}
+
+export interface LogHead {
+  readonly checkpoint: LogCheckpoint | null;
+  readonly position: number | null;
+  readonly recordedAt: string | null;
+}
+
+export interface EventStore {
+  readonly name: string;
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options: ReadAllOptions): Promise<ReadAllResult>;
+  /** The newest event a catch-up reader may safely see now. */
+  head(): Promise<LogHead>;
+  /** The checkpoint of the event at a position, or null while it is unknown or not yet safely visible. */
+  checkpointAt(position: number): Promise<LogCheckpoint | null>;
+  /** Orders two checkpoints of this store: negative, zero or positive. */
+  compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number;
+  /** Calls back after this process appended, so local catch-up readers need not wait for their poll. */
+  onAppended(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

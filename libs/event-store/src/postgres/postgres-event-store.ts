@@ -1,0 +1,279 @@
+import { EventEmitter } from 'node:events';
+import { pgConstraint, pgErrorCode, PG_UNIQUE_VIOLATION, SqlDatabase } from '@refund-desk/database';
+import { EventIdConflictError, WrongExpectedVersionError } from '../errors';
+import {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  JsonObject,
+  LogCheckpoint,
+  LogHead,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  StoredEventMetadata,
+} from '../event-store';
+import { chainEvents, GENESIS_HASH } from '../hash-chain';
+import { StreamHeadCache } from '../stream-head-cache';
+
+interface EventRow {
+  global_position: number;
+  tx: string;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: StoredEventMetadata;
+  recorded_at: Date;
+}
+
+const COLUMNS = `global_position, transaction_id::text AS tx, stream_id, stream_version, event_id::text AS event_id,
+  event_type, schema_version, data, metadata, recorded_at`;
+
+const SAFE_HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+
+const encode = (tx: string, position: number): LogCheckpoint => `${tx}:${position}`;
+
+function decode(checkpoint: LogCheckpoint | null | undefined): [string, number] {
+  if (!checkpoint) return ['0', 0];
+  const match = /^(\d+):(\d+)$/.exec(checkpoint);
+  if (!match) throw new Error(`Not a checkpoint of the PostgreSQL event store: ${checkpoint}`);
+  return [match[1], Number(match[2])];
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  version: row.stream_version,
+  position: row.global_position,
+  checkpoint: encode(row.tx, row.global_position),
+  type: row.event_type,
+  schemaVersion: row.schema_version,
+  data: row.data,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at.toISOString(),
+});
+
+const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The event store on PostgreSQL or PGlite: the same SQL on both. */
+export class PostgresEventStore implements EventStore {
+  readonly name: string;
+  private readonly appended = new EventEmitter();
+  private readonly heads = new StreamHeadCache(50_000);
+
+  constructor(private readonly db: SqlDatabase) {
+    this.name = db.kind;
+    this.appended.setMaxListeners(0);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const { version: expected, hash: prevHash } = await this.expectedHead(streamId, options.expectedVersion);
+    if (prevHash === undefined) return this.replayOrConflict(streamId, events, expected);
+
+    const chained = chainEvents(
+      prevHash,
+      events.map((event, i) => ({
+        streamId,
+        version: expected + i + 1,
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        data: event.data,
+        metadata: event.metadata,
+      })),
+    );
+    let rows: EventRow[];
+    try {
+      // One statement: all events or none, and none when any id is already stored.
+      const result = await this.db.query<EventRow>(
+        `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
+         SELECT $1, v, id, t, sv, d, m, o
+           FROM unnest($2::int[], $3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+             AS e(v, id, t, sv, d, m, o)
+          WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ANY($3::uuid[]))
+         RETURNING ${COLUMNS}`,
+        [
+          streamId,
+          chained.map((e) => e.version),
+          chained.map((e) => e.eventId),
+          chained.map((e) => e.type),
+          chained.map((e) => e.schemaVersion),
+          chained.map((e) => JSON.stringify(e.data)),
+          chained.map((e) => JSON.stringify(e.metadata)),
+          chained.map((e) => e.metadata.occurredAt),
+        ],
+        { name: 'events_append' },
+      );
+      rows = result.rows;
+    } catch (error) {
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
+        return this.replayOrConflict(streamId, events, expected, pgConstraint(error));
+      }
+      throw error;
+    }
+    if (rows.length === 0) return this.replayOrConflict(streamId, events, expected);
+
+    rows.sort((a, b) => a.stream_version - b.stream_version);
+    const recorded = rows.map(toRecorded);
+    const last = recorded[recorded.length - 1];
+    this.heads.set(streamId, last.version, last.metadata.hash);
+    this.appended.emit('appended');
+    return { streamId, version: last.version, events: recorded, duplicate: false };
+  }
+
+  /** The version to append after and the hash to chain from; hash undefined when that version is not the head. */
+  private async expectedHead(
+    streamId: string,
+    expectedVersion: AppendOptions['expectedVersion'],
+  ): Promise<{ version: number; hash: string | undefined }> {
+    if (expectedVersion === 'any') {
+      const { rows } = await this.db.query<{ v: number; h: string }>(
+        `SELECT stream_version AS v, metadata->>'hash' AS h FROM events WHERE stream_id = $1
+          ORDER BY stream_version DESC LIMIT 1`,
+        [streamId],
+      );
+      return rows.length === 0 ? { version: 0, hash: GENESIS_HASH } : { version: rows[0].v, hash: rows[0].h };
+    }
+    if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+      throw new Error(`expected version must be 'any' or a whole number ≥ 0, got ${expectedVersion}`);
+    }
+    if (expectedVersion === 0) return { version: 0, hash: GENESIS_HASH };
+    const cached = this.heads.hashAt(streamId, expectedVersion);
+    if (cached) return { version: expectedVersion, hash: cached };
+    const { rows } = await this.db.query<{ h: string; newer: boolean }>(
+      `SELECT metadata->>'hash' AS h,
+              EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2 + 1) AS newer
+         FROM events WHERE stream_id = $1 AND stream_version = $2`,
+      [streamId, expectedVersion],
+    );
+    if (rows.length === 0 || rows[0].newer) return { version: expectedVersion, hash: undefined };
+    return { version: expectedVersion, hash: rows[0].h };
+  }
+
+  /** After a refused insert: the same events already stored is success; anything else is a conflict. */
+  private async replayOrConflict(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: number,
+    constraint?: string,
+  ): Promise<AppendResult> {
+    const ids = events.map((event) => event.eventId);
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position`,
+      [ids],
+    );
+    if (rows.length === ids.length && rows.every((row) => row.stream_id === streamId)) {
+      const recorded = rows.map(toRecorded);
+      return { streamId, version: recorded[recorded.length - 1].version, events: recorded, duplicate: true };
+    }
+    if (rows.length > 0 && constraint !== 'events_stream_version_key') {
+      throw new EventIdConflictError(streamId, rows.map((row) => row.event_id));
+    }
+    throw new WrongExpectedVersionError(streamId, expected, await this.streamVersion(streamId));
+  }
+
+  private async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.db.query<{ v: number | null }>(
+      'SELECT max(stream_version) AS v FROM events WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0]?.v ?? 0;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
+          AND ($4::timestamptz IS NULL OR recorded_at <= $4::timestamptz)
+        ORDER BY stream_version`,
+      [streamId, options.fromVersion ?? 1, options.toVersion ?? 2_147_483_647, options.recordedUpTo?.toISOString() ?? null],
+      { name: 'events_read_stream' },
+    );
+    const recorded = rows.map(toRecorded);
+    const last = recorded[recorded.length - 1];
+    if (last && options.toVersion === undefined && options.recordedUpTo === undefined) {
+      this.heads.set(streamId, last.version, last.metadata.hash);
+    }
+    return recorded;
+  }
+
+  async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
+    const [tx, position] = decode(options.after);
+    const limit = Math.max(1, Math.floor(options.limit));
+    const prefixes = options.streamPrefixes?.map(likePrefix) ?? null;
+    // One statement, one snapshot: the page and the head it reports are seen at the same moment.
+    const { rows } = await this.db.query<EventRow & { is_head: boolean }>(
+      `WITH horizon AS MATERIALIZED (SELECT ${SAFE_HORIZON} AS xmin),
+       page AS (
+         SELECT ${COLUMNS}, false AS is_head FROM events
+          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+            AND transaction_id < (SELECT xmin FROM horizon)
+            AND ($3::text[] IS NULL OR event_type = ANY($3::text[]))
+            AND ($4::text[] IS NULL OR stream_id LIKE ANY($4::text[]))
+          ORDER BY transaction_id, global_position
+          LIMIT $5),
+       head AS (
+         SELECT ${COLUMNS}, true AS is_head FROM events
+          WHERE transaction_id < (SELECT xmin FROM horizon)
+          ORDER BY transaction_id DESC, global_position DESC
+          LIMIT 1)
+       SELECT * FROM page UNION ALL SELECT * FROM head`,
+      [tx, position, options.types ?? null, prefixes, limit],
+      { name: 'events_read_all' },
+    );
+    const page = rows
+      .filter((row) => !row.is_head)
+      .map(toRecorded)
+      .sort((a, b) => this.compareCheckpoints(a.checkpoint, b.checkpoint));
+    const headRow = rows.find((row) => row.is_head);
+    let checkpoint = page.length > 0 ? page[page.length - 1].checkpoint : (options.after ?? null);
+    if (page.length < limit && headRow) {
+      const head = encode(headRow.tx, headRow.global_position);
+      if (this.compareCheckpoints(head, checkpoint) > 0) checkpoint = head;
+    }
+    return { events: page, checkpoint };
+  }
+
+  async head(): Promise<LogHead> {
+    const { rows } = await this.db.query<{ tx: string; global_position: number; recorded_at: Date }>(
+      `SELECT transaction_id::text AS tx, global_position, recorded_at FROM events
+        WHERE transaction_id < ${SAFE_HORIZON}
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row
+      ? { checkpoint: encode(row.tx, row.global_position), position: row.global_position, recordedAt: row.recorded_at.toISOString() }
+      : { checkpoint: null, position: null, recordedAt: null };
+  }
+
+  async checkpointAt(position: number): Promise<LogCheckpoint | null> {
+    const { rows } = await this.db.query<{ tx: string }>(
+      `SELECT transaction_id::text AS tx FROM events WHERE global_position = $1 AND transaction_id < ${SAFE_HORIZON}`,
+      [position],
+    );
+    return rows[0] ? encode(rows[0].tx, position) : null;
+  }
+
+  compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number {
+    const [ta, pa] = decode(a);
+    const [tb, pb] = decode(b);
+    const byTx = BigInt(ta) - BigInt(tb);
+    if (byTx !== 0n) return byTx < 0n ? -1 : 1;
+    return pa - pb;
+  }
+
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Remembers the last known (version, hash) of recently used streams so an append right after a
+ * read does not query the previous hash again. A stored version's hash never changes, so an
+ * entry can be old but never wrong: it is only used when it matches the expected version.
+ */
+export class StreamHeadCache {
+  private readonly entries = new Map<string, { version: number; hash: string }>();
+
+  constructor(private readonly capacity: number) {}
+
+  hashAt(streamId: string, version: number): string | undefined {
+    const entry = this.entries.get(streamId);
+    return entry && entry.version === version ? entry.hash : undefined;
+  }
+
+  set(streamId: string, version: number, hash: string): void {
+    const current = this.entries.get(streamId);
+    if (current && current.version > version) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { version, hash });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
