@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CaseHandlingModule } from '@refund-desk/case-handling';
+import { AppConfig, AuthGuard, AuthModule } from '@refund-desk/platform';
+import { CasesController } from './cases/cases.controller';
+import { HealthController } from './health/health.controller';
+import { ProblemDetailsFilter } from './http/problem.filter';
+import { CallerThrottlerGuard } from './http/throttler.guard';
+import { PolicyController } from './policy/policy.controller';
+
+/**
+ * The HTTP API of the public contract. It needs the platform, the database, the event store and
+ * the read models from its host module (the API process, or the all-in-one process).
+ */
+@Module({
+  imports: [
+    AuthModule,
+    CaseHandlingModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
+        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
+      }),
+    }),
+  ],
+  controllers: [CasesController, PolicyController, HealthController],
+  providers: [
+    // Order matters: the caller must be known before the rate limit counts per caller.
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { ALTERNATIVES, Alternative, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
+import { EvidenceDto, MoneyDto } from './common.dto';
+
+export class AddNoteDto {
+  @ApiProperty({ example: 'Customer sent a video of the fault' }) @IsString() @Length(1, 4_000)
+  text!: string;
+
+  @ApiPropertyOptional({ type: [EvidenceDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => EvidenceDto)
+  evidence?: EvidenceDto[];
+}
+
+export class EscalationDto {
+  @ApiProperty({ example: 'Long-standing customer; product line has known heating faults' }) @IsString() @Length(1, 1_000)
+  reason!: string;
+
+  @ApiProperty({ enum: PRIORITIES, example: 'high' }) @IsIn(PRIORITIES)
+  priority!: Priority;
+}
+
+export class AssignmentDto {
+  @ApiProperty({ example: 'mgr_anna', description: 'Subject of the manager who takes the case' })
+  @IsString() @Length(1, 100)
+  assignee!: string;
+}
+
+export class DecisionDto {
+  @ApiProperty({ enum: OUTCOMES, example: 'partial_refund' }) @IsIn(OUTCOMES)
+  outcome!: Outcome;
+
+  @ApiPropertyOptional({ type: MoneyDto, description: 'Required for partial_refund; defaults to the amount paid for refund and store_credit' })
+  @IsOptional() @ValidateNested() @Type(() => MoneyDto)
+  amount?: MoneyDto;
+
+  @ApiProperty({ example: 'Defect reported 10 days after the window; goodwill for a loyal customer' }) @IsString() @Length(1, 4_000)
+  rationale!: string;
+
+  @ApiPropertyOptional({ example: 'Return policy §4.2; Codice del Consumo art. 130' }) @IsOptional() @IsString() @Length(1, 1_000)
+  legalBasis?: string;
+
+  @ApiPropertyOptional({ enum: ALTERNATIVES, isArray: true })
+  @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(ALTERNATIVES.length) @IsIn(ALTERNATIVES, { each: true })
+  alternativesOffered?: Alternative[];
+}
+
+export class CommunicationDto {
+  @ApiProperty({ enum: NOTIFICATION_CHANNELS, example: 'email' }) @IsIn(NOTIFICATION_CHANNELS)
+  channel!: NotificationChannel;
+}
+
+export const REFUND_EXECUTION_STATUSES = ['issued', 'settled', 'failed'] as const;
+
+export class RefundExecutionDto {
+  @ApiProperty({ enum: REFUND_EXECUTION_STATUSES }) @IsIn(REFUND_EXECUTION_STATUSES)
+  status!: (typeof REFUND_EXECUTION_STATUSES)[number];
+
+  @ApiProperty({ example: 'card' }) @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,59}$/, { message: 'method must be a lower-case code' })
+  method!: string;
+
+  @ApiProperty({ type: MoneyDto }) @IsDefined() @ValidateNested() @Type(() => MoneyDto)
+  amount!: MoneyDto;
+
+  @ApiProperty({ example: 'pay_7731' }) @IsString() @Length(1, 100)
+  reference!: string;
+
+  @ApiPropertyOptional({ example: 'Card expired', description: 'Required when status is failed' })
+  @ValidateIf((dto: RefundExecutionDto) => dto.status === 'failed' || dto.failureReason !== undefined)
+  @IsString() @Length(1, 1_000)
+  failureReason?: string;
+}
+
+export class FollowUpDto {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 4 }) @IsInt() @Min(1) @Max(5)
+  satisfaction!: number;
+
+  @ApiPropertyOptional({ example: 'Quick and fair' }) @IsOptional() @IsString() @Length(1, 4_000)
+  comment?: string;
+
+  @ApiProperty({ example: 'email' }) @IsString() @Length(1, 40)
+  channel!: string;
+}
+
+export class ClosureDto {
+  @ApiProperty({ example: 'Partial refund settled; customer satisfied' }) @IsString() @Length(1, 4_000)
+  summary!: string;
+}

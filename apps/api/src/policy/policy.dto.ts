@@ -1,0 +1,85 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+
+const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
+
+export class ReturnWindowDto {
+  @ApiProperty({ example: 30 }) @IsInt() @Min(0) default!: number;
+  @ApiProperty({ example: { electronics: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
+  byCategory!: Record<string, number>;
+}
+
+export class RepeatRequesterDto {
+  @ApiProperty({ example: 3 }) @IsInt() @Min(1) threshold!: number;
+  @ApiProperty({ example: 365 }) @IsInt() @Min(1) lookbackDays!: number;
+}
+
+export class AuthorityLimitsDto {
+  @ApiProperty({ example: { EUR: 5000 }, description: 'Minor units by currency', type: 'object', additionalProperties: { type: 'integer' } })
+  @IsObject()
+  agent!: Record<string, number>;
+  @ApiProperty({ example: { EUR: 50000 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
+  manager!: Record<string, number>;
+}
+
+export class SlaHoursDto {
+  @ApiProperty({ example: 120 }) @IsNumber() @Min(0) low!: number;
+  @ApiProperty({ example: 48 }) @IsNumber() @Min(0) normal!: number;
+  @ApiProperty({ example: 24 }) @IsNumber() @Min(0) high!: number;
+  @ApiProperty({ example: 4 }) @IsNumber() @Min(0) urgent!: number;
+}
+
+export class SettlementDaysDto {
+  @ApiProperty({ example: 3 }) @IsInt() @Min(0) min!: number;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(0) max!: number;
+}
+
+export class PolicyRulesDto {
+  @ApiProperty({ type: ReturnWindowDto }) @IsDefined() @ValidateNested() @Type(() => ReturnWindowDto)
+  returnWindowDays!: ReturnWindowDto;
+
+  @ApiProperty({ example: ['gift-cards'] }) @IsArray() @ArrayMaxSize(500) @Matches(CODE, { each: true })
+  nonReturnableCategories!: string[];
+
+  @ApiProperty({ example: ['new', 'unopened', 'like_new'] }) @IsArray() @ArrayMaxSize(100) @Matches(CODE, { each: true })
+  acceptedConditions!: string[];
+
+  @ApiProperty({ example: { IT: 14, RU: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
+  statutoryWithdrawalDays!: Record<string, number>;
+
+  @ApiProperty({ type: RepeatRequesterDto }) @IsDefined() @ValidateNested() @Type(() => RepeatRequesterDto)
+  repeatRequester!: RepeatRequesterDto;
+
+  @ApiProperty({ type: AuthorityLimitsDto }) @IsDefined() @ValidateNested() @Type(() => AuthorityLimitsDto)
+  authorityLimits!: AuthorityLimitsDto;
+
+  @ApiProperty({ type: SlaHoursDto }) @IsDefined() @ValidateNested() @Type(() => SlaHoursDto)
+  slaHours!: SlaHoursDto;
+
+  @ApiProperty({ example: ['safety_hazard'] }) @IsArray() @ArrayMaxSize(100) @Matches(CODE, { each: true })
+  urgentReasonCodes!: string[];
+
+  @ApiProperty({ example: 7 }) @IsInt() @Min(0) goodwillGraceDays!: number;
+  @ApiProperty({ example: 7 }) @IsInt() @Min(0) followUpDelayDays!: number;
+
+  @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNested() @Type(() => SettlementDaysDto)
+  refundSettlementDays!: SettlementDaysDto;
+}
+
+export class RevisePolicyDto {
+  @ApiProperty({ type: PolicyRulesDto }) @IsDefined() @ValidateNested() @Type(() => PolicyRulesDto)
+  rules!: PolicyRulesDto;
+
+  @ApiProperty({ example: 'Extend the electronics window to 30 days: most exceptions missed it by under a week' })
+  @IsString() @Length(1, 2_000)
+  changeNote!: string;
+}
+
+export class PolicyResponse {
+  @ApiProperty({ example: 2 }) version!: number;
+  @ApiProperty({ type: PolicyRulesDto }) rules!: PolicyRulesDto;
+  @ApiProperty() revisedAt!: string;
+  @ApiProperty() revisedBy!: string;
+  @ApiProperty() changeNote!: string;
+}

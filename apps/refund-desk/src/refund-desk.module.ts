@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@refund-desk/database';
+import { EventStoreModule } from '@refund-desk/event-store';
+import { PlatformModule } from '@refund-desk/platform';
+import { ReadModelsModule } from '@refund-desk/read-models';
+import { ApiModule } from '../../api/src/api.module';
+
+/**
+ * Everything in one process on one store: the API and the projector (and the Kafka relay when
+ * KAFKA_BROKERS is set). What `npm start` runs.
+ */
+@Module({
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule],
+})
+export class RefundDeskModule {}

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CASE_EVENT_SCHEMA_VERSION,
+  CaseEvent,
+  CaseNotFoundError,
+  caseStreamName,
+  CaseState,
+  evolve,
+  ExistingCase,
+  initialCaseState,
+  isCaseEventType,
+} from '@refund-desk/domain';
+import { EVENT_STORE, EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { Clock, IdGenerator, Metrics } from '@refund-desk/platform';
+import { CommandContext } from './command-context';
+import { VersionMismatchError } from './errors';
+
+export interface LoadedCase {
+  readonly state: CaseState;
+  readonly version: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface CaseCommandResult {
+  readonly caseId: string;
+  readonly version: number;
+  readonly state: ExistingCase;
+  /** Global position of the last event appended: pass it as minPosition to read your own write. */
+  readonly position: number | null;
+  readonly events: ReadonlyArray<{ readonly type: string; readonly version: number; readonly position: number }>;
+  /** True when the events were already recorded (a retried request): nothing new was written. */
+  readonly duplicate: boolean;
+}
+
+export type DecideFn = (state: CaseState, now: Date) => CaseEvent[] | Promise<CaseEvent[]>;
+
+export interface ExecuteOptions {
+  /** The command may start a new stream (logging a request). */
+  readonly creates?: boolean;
+  /** Fixed event ids, so a retried request appends nothing new. */
+  readonly eventIds?: readonly string[];
+}
+
+const MAX_ATTEMPTS = 3;
+
+/** Folds the stored events of a case; types this code does not know are skipped, never fatal. */
+export function foldRecorded(events: readonly RecordedEvent[]): CaseState {
+  let state = initialCaseState();
+  for (const event of events) {
+    if (isCaseEventType(event.type)) state = evolve(state, { type: event.type, data: event.data } as CaseEvent);
+  }
+  return state;
+}
+
+/**
+ * The one command path: load the stream, fold, decide, append with the version that was read.
+ * A concurrent append is retried (a bounded number of times) unless the caller pinned the
+ * version with If-Match, which then answers 412.
+ */
+@Injectable()
+export class CaseRepository {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async load(caseId: string, options?: ReadStreamOptions): Promise<LoadedCase> {
+    const events = await this.store.readStream(caseStreamName(caseId), options);
+    return { state: foldRecorded(events), version: events.length === 0 ? 0 : events[events.length - 1].version, events };
+  }
+
+  async execute(
+    command: string,
+    caseId: string,
+    context: CommandContext,
+    decideFn: DecideFn,
+    options: ExecuteOptions = {},
+  ): Promise<CaseCommandResult> {
+    const stop = this.metrics.commands.startTimer({ command });
+    try {
+      const result = await this.attempt(caseId, context, decideFn, options);
+      stop({ result: 'ok' });
+      return result;
+    } catch (error) {
+      stop({ result: (error as { code?: string }).code ?? 'error' });
+      throw error;
+    }
+  }
+
+  private async attempt(caseId: string, context: CommandContext, decideFn: DecideFn, options: ExecuteOptions): Promise<CaseCommandResult> {
+    const streamId = caseStreamName(caseId);
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = await this.load(caseId);
+      if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
+        throw new VersionMismatchError(context.expectedVersion, version);
+      }
+      if (state.status === 'none' && !options.creates) throw new CaseNotFoundError(caseId);
+      const now = this.clock.now();
+      let events: CaseEvent[];
+      try {
+        events = await decideFn(state, now);
+      } catch (error) {
+        // A retried create whose first attempt succeeded finds its own request already logged.
+        if (options.creates && options.eventIds && state.status !== 'none') {
+          return this.replay(caseId, streamId, options.eventIds, error);
+        }
+        throw error;
+      }
+      try {
+        const appended = await this.store.append(
+          streamId,
+          events.map((event, i) => ({
+            eventId: options.eventIds?.[i] ?? this.ids.newId(),
+            type: event.type,
+            schemaVersion: CASE_EVENT_SCHEMA_VERSION,
+            data: event.data as unknown as Record<string, unknown>,
+            metadata: {
+              actor: context.actor.id,
+              occurredAt: now.toISOString(),
+              correlationId: context.correlationId,
+              causationId: context.causationId,
+            },
+          })),
+          { expectedVersion: version },
+        );
+        const newState = appended.duplicate ? (await this.load(caseId)).state : events.reduce(evolve, state);
+        return this.result(caseId, newState as ExistingCase, appended.events, appended.duplicate);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (context.expectedVersion !== undefined) throw new VersionMismatchError(context.expectedVersion, error.actual);
+        if (attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async replay(caseId: string, streamId: string, eventIds: readonly string[], original: unknown): Promise<CaseCommandResult> {
+    const stored = (await this.store.readStream(streamId)).filter((event) => eventIds.includes(event.eventId));
+    if (stored.length !== eventIds.length) throw original;
+    return this.result(caseId, foldRecorded(stored) as ExistingCase, stored, true);
+  }
+
+  private result(caseId: string, state: ExistingCase, events: readonly RecordedEvent[], duplicate: boolean): CaseCommandResult {
+    const last = events[events.length - 1];
+    return {
+      caseId,
+      version: last.version,
+      state,
+      position: last.position,
+      events: events.map((event) => ({ type: event.type, version: event.version, position: event.position })),
+      duplicate,
+    };
+  }
+}

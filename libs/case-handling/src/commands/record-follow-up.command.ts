@@ -1,0 +1,31 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { decide } from '@refund-desk/domain';
+import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
+import { CommandContext } from '../command-handling/command-context';
+
+export interface FollowUpInput {
+  readonly satisfaction: number;
+  readonly comment: string | null;
+  readonly channel: string;
+}
+
+export class RecordFollowUpCommand extends Command<CaseCommandResult> {
+  constructor(
+    readonly caseId: string,
+    readonly input: FollowUpInput,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(RecordFollowUpCommand)
+export class RecordFollowUpHandler implements ICommandHandler<RecordFollowUpCommand> {
+  constructor(private readonly cases: CaseRepository) {}
+
+  execute({ caseId, input, context }: RecordFollowUpCommand): Promise<CaseCommandResult> {
+    return this.cases.execute('RecordFollowUp', caseId, context, (state, now) =>
+      decide({ type: 'RecordFollowUp', ...input, actor: context.actor, now }, state),
+    );
+  }
+}

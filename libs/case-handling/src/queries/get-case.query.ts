@@ -1,0 +1,26 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { CaseNotFoundError } from '@refund-desk/domain';
+import { Clock } from '@refund-desk/platform';
+import { CaseRepository } from '../command-handling/case-repository';
+import { CaseView, toCaseView } from '../views/case-view';
+
+/** One case, folded from its stream: always current, no read model in between. */
+export class GetCaseQuery extends Query<CaseView> {
+  constructor(readonly caseId: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetCaseQuery)
+export class GetCaseHandler implements IQueryHandler<GetCaseQuery> {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute({ caseId }: GetCaseQuery): Promise<CaseView> {
+    const { state, version } = await this.cases.load(caseId);
+    if (state.status === 'none') throw new CaseNotFoundError(caseId);
+    return toCaseView(state, version, this.clock.now());
+  }
+}

@@ -1,0 +1,2 @@
+export * from './render-decision-message';
+export type { Catalog } from './catalogs/catalog';

@@ -1,0 +1,23 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AppConfig } from '../config/app-config';
+import { AuthGuard } from './auth.guard';
+import { resolveJwtSecret } from './jwt-secret';
+
+/** Token verification; the HTTP app installs AuthGuard as its first global guard. */
+@Global()
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const { secret, generated, file } = resolveJwtSecret(config);
+        if (generated) new Logger('Auth').warn(`AUTH_JWT_SECRET is not set: generated a development secret in ${file}`);
+        return { secret, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } };
+      },
+    }),
+  ],
+  providers: [AuthGuard],
+  exports: [JwtModule, AuthGuard],
+})
+export class AuthModule {}

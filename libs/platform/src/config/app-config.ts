@@ -1,0 +1,123 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) ? true : ['0', 'false', 'no', 'off', ''].includes(value.toLowerCase()) ? false : value) : value;
+const blankToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+/**
+ * Every setting the processes read, validated once at start-up. A bad value stops the process
+ * with a message naming the variable, rather than failing later on first use.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65_535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** PostgreSQL server for events and read models; unset: embedded PGlite in DATA_DIR. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' })
+  DATABASE_SCHEMA = 'public';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './data';
+
+  @IsIn(['postgres', 'eventstoredb'])
+  EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
+
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^(esdb|kurrentdb|kdb|esdb\+discover|kurrentdb\+discover):\/\//, {
+    message: 'EVENTSTOREDB_URL must be an esdb:// or kurrentdb:// connection string',
+  })
+  EVENTSTOREDB_URL?: string;
+
+  /** HS256 secret for bearer tokens. Unset outside production: one is generated and kept in DATA_DIR. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Type(() => Number) @IsInt() @Min(1_024) @Max(100 * 1_048_576)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  /** Requests per minute per caller; 0 turns rate limiting off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_PER_MINUTE = 6_000;
+
+  @Transform(toBoolean) @IsBoolean()
+  PROJECTIONS_ENABLED = true;
+
+  /** Comma-separated host:port list; unset: Kafka is off. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS?: string;
+
+  @IsString() @MinLength(1)
+  KAFKA_CLIENT_ID = 'refund-desk';
+
+  @IsString() @MinLength(1)
+  KAFKA_GROUP_ID = 'refund-desk';
+
+  get usesEmbeddedDatabase(): boolean {
+    return this.DATABASE_URL === undefined;
+  }
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeErrors(errors: readonly ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    const shown = error.value === undefined ? 'unset' : `"${String(error.value)}"`;
+    return messages.map((message) => (message.startsWith(error.property) ? `${message} (got ${shown})` : `${error.property}: ${message} (got ${shown})`));
+  });
+}
+
+/** Reads and validates the environment; throws ConfigError naming each bad setting. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'KAFKA_BROKERS'];
+  const relevant = Object.fromEntries(
+    [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
+  );
+  const config = plainToInstance(AppConfig, relevant, { exposeDefaultValues: true });
+  const problems = describeErrors(validateSync(config, { forbidUnknownValues: false }));
+  if (config.EVENT_STORE === 'eventstoredb' && !config.EVENTSTOREDB_URL) {
+    problems.push('EVENTSTOREDB_URL must be set when EVENT_STORE=eventstoredb');
+  }
+  if (config.isProduction && !config.AUTH_JWT_SECRET) {
+    problems.push('AUTH_JWT_SECRET must be set when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

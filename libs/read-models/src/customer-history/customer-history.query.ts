@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { APPROVING_OUTCOMES, CustomerHistory } from '@refund-desk/domain';
+import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { ProjectionRunner } from '../projection-runtime/projection-runner';
+
+const CONSISTENCY_WAIT_MS = 2_000;
+
+/** A customer's earlier cases and refunds, for evaluation; says whether it was up to date. */
+@Injectable()
+export class CustomerHistoryQuery {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async earlierCases(customerId: string, excludeCaseId: string, lookbackDays: number, now: Date): Promise<CustomerHistory> {
+    // Cases logged a moment ago must count: wait (briefly) until the read model has seen the log's head.
+    const head = await this.store.head();
+    const complete = await this.runner.waitFor('customer_history', head.checkpoint, CONSISTENCY_WAIT_MS);
+    const since = new Date(now.getTime() - lookbackDays * 86_400_000);
+    const { rows } = await this.db.query<{ cases: number; refunds: number }>(
+      `SELECT count(*)::int AS cases,
+              count(*) FILTER (WHERE outcome = ANY($4::text[]) OR refunded_minor > 0)::int AS refunds
+         FROM rm_customer_history
+        WHERE customer_id = $1 AND case_id <> $2 AND logged_at >= $3`,
+      [customerId, excludeCaseId, since.toISOString(), APPROVING_OUTCOMES],
+    );
+    return { earlierCases: rows[0]?.cases ?? 0, earlierRefunds: rows[0]?.refunds ?? 0, lookbackDays, complete };
+  }
+}

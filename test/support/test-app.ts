@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JwtService } from '@nestjs/jwt';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { PgliteDatabase, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { Role } from '@refund-desk/domain';
+import { AppConfig, Clock, loadAppConfig } from '@refund-desk/platform';
+import { configureHttpApp, createHttpAdapter } from '../../apps/api/src/bootstrap';
+import { RefundDeskModule } from '../../apps/refund-desk/src/refund-desk.module';
+import { openTestSchema } from './postgres';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/** A clock the test moves by hand; starts at the real time unless told otherwise. */
+export class TestClock extends Clock {
+  private offsetMs = 0;
+  constructor(private readonly fixed?: Date) {
+    super();
+  }
+  now(): Date {
+    return new Date((this.fixed?.getTime() ?? Date.now()) + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface HttpResult<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+  readonly text: string;
+}
+
+export interface RequestOptions {
+  readonly token?: string | null;
+  readonly body?: unknown;
+  /** Sent as-is instead of JSON-encoding `body`. */
+  readonly raw?: string | Buffer;
+  readonly headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  readonly url: string;
+  readonly app: NestFastifyApplication;
+  readonly clock: TestClock;
+  readonly db: SqlDatabase;
+  token(sub: string, roles: Role[], options?: { secret?: string; expiresIn?: string }): string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly store?: 'pglite' | 'postgres';
+  readonly now?: Date;
+  readonly env?: Record<string, string>;
+}
+
+/** The whole service (API + projector) on a fresh store, listening on a random local port. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'refund-desk-test-'));
+  const config: AppConfig = loadAppConfig({
+    NODE_ENV: 'test',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...options.env,
+  });
+  let db: SqlDatabase;
+  let dropSchema = async (): Promise<void> => undefined;
+  if (options.store === 'postgres') {
+    const schema = await openTestSchema('e2e');
+    db = schema.db;
+    dropSchema = schema.drop;
+  } else {
+    db = await PgliteDatabase.open();
+  }
+  const clock = new TestClock(options.now);
+  const moduleRef = await Test.createTestingModule({ imports: [RefundDeskModule] })
+    .overrideProvider(AppConfig)
+    .useValue(config)
+    .overrideProvider(SQL_DATABASE)
+    .useValue(db)
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
+  await configureHttpApp(app);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const jwt = new JwtService({ secret: TEST_JWT_SECRET });
+
+  return {
+    url,
+    app,
+    clock,
+    db,
+    token: (sub, roles, tokenOptions = {}) =>
+      jwt.sign({ sub, roles }, { secret: tokenOptions.secret ?? TEST_JWT_SECRET, expiresIn: (tokenOptions.expiresIn ?? '1h') as never }),
+    request: async (method, path, requestOptions = {}) => {
+      const headers: Record<string, string> = { ...requestOptions.headers };
+      if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
+      let body: string | Buffer | undefined = requestOptions.raw;
+      if (body === undefined && requestOptions.body !== undefined) body = JSON.stringify(requestOptions.body);
+      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // Not JSON (metrics, NDJSON): the text is the body.
+      }
+      return { status: response.status, headers: response.headers, body: parsed as never, text };
+    },
+    close: async () => {
+      await app.close();
+      await dropSchema();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The contract's example request, with a purchase date relative to `now`. */
+export function sampleRequest(now: Date, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const purchasedAt = new Date(now.getTime() - 40 * 86_400_000).toISOString();
+  return {
+    customer: { id: `cus_${Math.random().toString(36).slice(2, 10)}`, name: 'Maria Rossi', email: 'maria@example.com', phone: '+39 055 0000', locale: 'it' },
+    order: { id: 'ord_5521', purchasedAt, country: 'IT', paymentMethod: 'card' },
+    product: { sku: 'KTL-200', name: 'Electric kettle', category: 'small-appliances', condition: 'used' },
+    amount: { minor: 4990, currency: 'EUR' },
+    reason: { code: 'defective', description: 'Stopped heating after 40 days' },
+    requestedResolution: 'refund',
+    channel: 'email',
+    evidence: [{ kind: 'receipt', uri: 'https://files.example.com/r/5521.pdf' }],
+    ...overrides,
+  };
+}
