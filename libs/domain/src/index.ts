@@ -13,4 +13,5 @@ export * from './case/state';
 export * from './case/evolve';
 export * from './case/decide';
 export * from './case/stream';
+export * from './case/personal-data';
 export * from './testing/given-when-then';

@@ -43,6 +43,9 @@ export interface ExecuteOptions {
 
 const MAX_ATTEMPTS = 3;
 
+const customerOf = (state: CaseState, event: CaseEvent): string | null =>
+  state.status !== 'none' ? state.request.customer.id : event.type === 'RequestLogged' ? event.data.customer.id : null;
+
 /** Folds the stored events of a case; types this code does not know are skipped, never fatal. */
 export function foldRecorded(events: readonly RecordedEvent[]): CaseState {
   let state = initialCaseState();
@@ -121,6 +124,8 @@ export class CaseRepository {
               occurredAt: now.toISOString(),
               correlationId: context.correlationId,
               causationId: context.causationId,
+              // Lets consumers group by customer, and picks the customer's key for personal data.
+              customerId: customerOf(state, event),
             },
           })),
           { expectedVersion: version },

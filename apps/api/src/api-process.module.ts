@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@refund-desk/database';
+import { EventStoreModule } from '@refund-desk/event-store';
+import { PlatformModule } from '@refund-desk/platform';
+import { ReadModelsModule } from '@refund-desk/read-models';
+import { ApiModule } from './api.module';
+
+/** The HTTP API as a process of its own (production): queries read the read models the projector keeps. */
+@Module({
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule],
+})
+export class ApiProcessModule {}

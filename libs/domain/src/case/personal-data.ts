@@ -1,0 +1,41 @@
+import { CaseEventType } from './events';
+
+/**
+ * Where personal data sits in each event: the customer's name and contacts, and free text that
+ * may quote the customer (their words, notes, follow-up comments, messages sent to them). Read
+ * models and outbound messages leave these out; the event log keeps them encrypted per customer.
+ */
+export const PERSONAL_DATA_PATHS: Readonly<Record<CaseEventType, readonly (readonly string[])[]>> = {
+  RequestLogged: [['customer', 'name'], ['customer', 'email'], ['customer', 'phone'], ['reason', 'description']],
+  NoteAdded: [['text']],
+  PolicyEvaluated: [],
+  Escalated: [],
+  CaseAssigned: [],
+  Decided: [],
+  CustomerNotified: [['subject'], ['body']],
+  RefundIssued: [],
+  RefundSettled: [],
+  RefundFailed: [],
+  FollowedUp: [['comment']],
+  CaseClosed: [],
+};
+
+export const personalDataPaths = (type: string): readonly (readonly string[])[] =>
+  Object.hasOwn(PERSONAL_DATA_PATHS, type) ? PERSONAL_DATA_PATHS[type as CaseEventType] : [];
+
+/** A copy of an event's data with every personal field set to null (absent fields stay absent). */
+export function withoutPersonalData<T extends Record<string, unknown>>(type: string, data: T): T {
+  const paths = personalDataPaths(type);
+  if (paths.length === 0) return data;
+  const copy = structuredClone(data) as Record<string, unknown>;
+  for (const path of paths) {
+    let node: Record<string, unknown> | undefined = copy;
+    for (const key of path.slice(0, -1)) {
+      const next: unknown = node?.[key];
+      node = next !== null && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
+    }
+    const leaf = path[path.length - 1];
+    if (node && leaf in node && node[leaf] !== undefined) node[leaf] = null;
+  }
+  return copy as T;
+}
