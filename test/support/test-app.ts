@@ -56,6 +56,8 @@ export interface TestAppOptions {
   readonly store?: 'pglite' | 'postgres';
   readonly now?: Date;
   readonly env?: Record<string, string>;
+  /** A database to use instead of a fresh in-memory one (closed with the app). */
+  readonly database?: SqlDatabase;
 }
 
 /** The whole service (API + projector) on a fresh store, listening on a random local port. */
@@ -71,7 +73,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   let db: SqlDatabase;
   let dropSchema = async (): Promise<void> => undefined;
-  if (options.store === 'postgres') {
+  if (options.database) {
+    db = options.database;
+  } else if (options.store === 'postgres') {
     const schema = await openTestSchema('e2e');
     db = schema.db;
     dropSchema = schema.drop;

@@ -40,6 +40,8 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON only: a text body is answered 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header('X-Correlation-Id', request.id);
     return payload;

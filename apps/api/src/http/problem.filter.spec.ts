@@ -1,0 +1,38 @@
+import { ForbiddenException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { IdempotencyKeyReusedError, VersionMismatchError } from '@refund-desk/case-handling';
+import { CaseNotFoundError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from '@refund-desk/domain';
+import { EventStoreUnavailableError, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { RequestValidationError } from '@refund-desk/platform';
+import { toProblem } from './problem.filter';
+
+describe('toProblem', () => {
+  const logger = new Logger('test');
+  beforeAll(() => jest.spyOn(logger, 'error').mockImplementation(() => undefined));
+
+  it.each([
+    [new InvalidCommandError('bad amount', 'amount'), 400, 'validation'],
+    [new RequestValidationError([{ field: 'a', message: 'a is bad' }]), 400, 'validation'],
+    [new IllegalTransitionError('DecideCase', 'logged', 'evaluate first'), 409, 'illegal-transition'],
+    [new InsufficientAuthorityError('needs manager'), 403, 'insufficient-authority'],
+    [new CaseNotFoundError('c1'), 404, 'case-not-found'],
+    [new VersionMismatchError(1, 2), 412, 'version-mismatch'],
+    [new IdempotencyKeyReusedError('k'), 409, 'idempotency-key-reused'],
+    [new WrongExpectedVersionError('s', 1, 2), 409, 'concurrent-modification'],
+    [new EventStoreUnavailableError('down'), 503, 'unavailable'],
+    [new ThrottlerException(), 429, 'rate-limited'],
+    [new ForbiddenException('no'), 403, 'forbidden'],
+    [Object.assign(new Error('too big'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), 413, 'payload-too-large'],
+    [new TypeError('boom'), 500, 'internal-error'],
+  ])('maps %p to %i', (error, status, slug) => {
+    const { problem } = toProblem(error, logger, '/v1/x');
+    expect(problem.status).toBe(status);
+    expect(problem.type).toBe(`https://refund-desk.dev/problems/${slug}`);
+    expect(problem.instance).toBe('/v1/x');
+  });
+
+  it('names the field of a domain validation error and never leaks internals of a 500', () => {
+    expect(toProblem(new InvalidCommandError('too much', 'amount'), logger).problem.errors).toEqual([{ field: 'amount', message: 'too much' }]);
+    expect(toProblem(new TypeError('secret stack detail'), logger).problem.detail).not.toContain('secret');
+  });
+});

@@ -1,0 +1,43 @@
+import { ConfigError, loadAppConfig } from './app-config';
+
+describe('loadAppConfig', () => {
+  it('gives working defaults on an empty environment: embedded store, port 3000', () => {
+    const config = loadAppConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './data', EVENT_STORE: 'postgres', PROJECTIONS_ENABLED: true, RATE_LIMIT_PER_MINUTE: 6000 });
+    expect(config.usesEmbeddedDatabase).toBe(true);
+  });
+
+  it('reads and converts the settings it knows', () => {
+    const config = loadAppConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@h/db', PROJECTIONS_ENABLED: 'false', KAFKA_BROKERS: 'a:9092,b:9092' });
+    expect(config).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgres://u@h/db', PROJECTIONS_ENABLED: false, KAFKA_BROKERS: 'a:9092,b:9092' });
+    expect(config.usesEmbeddedDatabase).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_SCHEMA: 'Robert"); DROP' }, 'DATABASE_SCHEMA'],
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTOREDB_URL'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ PROJECTIONS_ENABLED: 'maybe' }, 'PROJECTIONS_ENABLED'],
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+  ])('refuses %p with a message naming %s', (env, setting) => {
+    let error: unknown;
+    try {
+      loadAppConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.some((problem) => problem.includes(setting))).toBe(true);
+    expect((error as ConfigError).message).toContain(setting);
+  });
+
+  it('lists every bad setting at once', () => {
+    expect(() => loadAppConfig({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});
