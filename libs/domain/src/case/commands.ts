@@ -83,6 +83,12 @@ export interface CloseCase extends CommandBase {
   readonly summary: string;
 }
 
+/** Part of erasing a customer's personal data: the key is destroyed outside the domain. */
+export interface EraseCustomerData extends CommandBase {
+  readonly type: 'EraseCustomerData';
+  readonly customerId: string;
+}
+
 export type CaseCommand =
   | LogRequest
   | AddNote
@@ -93,4 +99,5 @@ export type CaseCommand =
   | NotifyCustomer
   | RecordRefundExecution
   | RecordFollowUp
-  | CloseCase;
+  | CloseCase
+  | EraseCustomerData;

@@ -958,6 +958,44 @@ describe('decide', () => {
     });
   });
 
+  it('refuses to notify a customer whose contact data was erased', () => {
+    givenCase(...histories.decided(), events.customerDataErased())
+      .when(commands.notifyCustomer())
+      .thenThrows(IllegalTransitionError, illegal('NotifyCustomer', 'decided'));
+  });
+
+  describe('EraseCustomerData', () => {
+    it.each([
+      ['logged', histories.logged()],
+      ['escalated', histories.escalated()],
+      ['decided', histories.decided()],
+      ['closed', histories.closed()],
+    ])('records the erasure on a %s case', (_status, given) => {
+      givenCase(...given)
+        .when(commands.eraseCustomerData())
+        .then((produced) =>
+          expect(only(produced, 'CustomerDataErased')).toEqual({
+            caseId: CASE_ID,
+            customerId: sampleRequest().customer.id,
+            erasedBy: actors.admin.id,
+            erasedAt: NOW_ISO,
+          }),
+        );
+    });
+
+    it('records nothing the second time', () => {
+      givenCase(...histories.closed(), events.customerDataErased()).when(commands.eraseCustomerData()).then((produced) => expect(produced).toEqual([]));
+    });
+
+    it("refuses to erase another customer's case", () => {
+      givenCase(...histories.decided()).when(commands.eraseCustomerData({ customerId: 'cus_other' })).thenThrows(InvalidCommandError, invalidField('customerId'));
+    });
+
+    it('refuses a case that was never logged', () => {
+      givenCase().when(commands.eraseCustomerData()).thenThrows(IllegalTransitionError, illegal('EraseCustomerData', 'none'));
+    });
+  });
+
   describe('after closure', () => {
     const closedAfterRefund = [...histories.decided(), events.refundIssued(), events.refundFailed(), events.caseClosed()];
     it.each<[string, CaseCommand]>([

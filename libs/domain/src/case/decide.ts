@@ -17,6 +17,7 @@ import {
   NotifyCustomer,
   RecordFollowUp,
   RecordRefundExecution,
+  EraseCustomerData,
 } from './commands';
 import { CaseEvent, Escalated } from './events';
 import { MONEY_BACK_OUTCOMES } from './request';
@@ -45,6 +46,8 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       return recordFollowUp(command, requireDecided(command, state));
     case 'CloseCase':
       return closeCase(command, requireOpen(command, state));
+    case 'EraseCustomerData':
+      return eraseCustomerData(command, requireExisting(command, state));
     default:
       return assertNever(command, 'case command');
   }
@@ -325,6 +328,9 @@ function assertAuthority(command: DecideCase, state: EvaluatedCase | EscalatedCa
 }
 
 function notifyCustomer(command: NotifyCustomer, state: DecidedCase): CaseEvent[] {
+  if (state.personalDataErasedAt !== null) {
+    throw new IllegalTransitionError(command.type, state.status, "the customer's contact data has been erased");
+  }
   const { customer } = state.request;
   if (command.channel === 'email' && !customer.email) {
     throw new InvalidCommandError('the customer has no e-mail address on file', 'channel');
@@ -421,6 +427,20 @@ function recordFollowUp(command: RecordFollowUp, state: DecidedCase): CaseEvent[
         recordedBy: command.actor.id,
         followedUpAt: iso(command.now),
       },
+    },
+  ];
+}
+
+/** Allowed on closed cases too, and idempotent: a second erasure records nothing new. */
+function eraseCustomerData(command: EraseCustomerData, state: ExistingCase): CaseEvent[] {
+  if (state.request.customer.id !== command.customerId) {
+    throw new InvalidCommandError(`the case belongs to another customer than ${command.customerId}`, 'customerId');
+  }
+  if (state.personalDataErasedAt !== null) return [];
+  return [
+    {
+      type: 'CustomerDataErased',
+      data: { caseId: state.caseId, customerId: command.customerId, erasedBy: command.actor.id, erasedAt: iso(command.now) },
     },
   ];
 }

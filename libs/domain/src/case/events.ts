@@ -146,6 +146,20 @@ export interface CaseClosed {
   };
 }
 
+/**
+ * The customer's personal data in this case can no longer be read: their key was destroyed.
+ * Recorded in every case of the customer, even closed ones; the history stays verifiable.
+ */
+export interface CustomerDataErased {
+  readonly type: 'CustomerDataErased';
+  readonly data: {
+    readonly caseId: string;
+    readonly customerId: string;
+    readonly erasedBy: string;
+    readonly erasedAt: string;
+  };
+}
+
 export type CaseEvent =
   | RequestLogged
   | NoteAdded
@@ -158,7 +172,8 @@ export type CaseEvent =
   | RefundSettled
   | RefundFailed
   | FollowedUp
-  | CaseClosed;
+  | CaseClosed
+  | CustomerDataErased;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -175,6 +190,7 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'RefundFailed',
   'FollowedUp',
   'CaseClosed',
+  'CustomerDataErased',
 ];
 
 export const isCaseEventType = (type: string): type is CaseEventType =>

@@ -20,7 +20,18 @@ describe('evolve', () => {
       loggedBy: 'agent-ana',
       request,
       notes: [],
+      personalDataErasedAt: null,
     });
+  });
+
+  it('marks the personal data erased, on any status including closed, and keeps everything else', () => {
+    const erased = events.customerDataErased();
+    const closed = fold(...histories.closed(), erased);
+    expect(closed).toMatchObject({ status: 'closed', personalDataErasedAt: erased.data.erasedAt, decision: { outcome: 'refund' } });
+    expect(fold(...histories.escalated(), erased)).toMatchObject({ status: 'escalated', personalDataErasedAt: erased.data.erasedAt });
+    const decidedAfter = fold(...histories.evaluated(), erased, events.decided());
+    expect(decidedAfter).toMatchObject({ status: 'decided', personalDataErasedAt: erased.data.erasedAt });
+    expect(fold(erased)).toEqual({ status: 'none' });
   });
 
   it('appends notes in order, on any status', () => {

@@ -11,7 +11,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'RequestLogged': {
       if (state.status !== 'none') return state;
       const { caseId, loggedAt, loggedBy, ...request } = event.data;
-      return { status: 'logged', caseId, loggedAt, loggedBy, request, notes: [] };
+      return { status: 'logged', caseId, loggedAt, loggedBy, request, notes: [], personalDataErasedAt: null };
     }
     case 'NoteAdded': {
       if (state.status === 'none') return state;
@@ -42,6 +42,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         loggedAt: state.loggedAt,
         loggedBy: state.loggedBy,
         notes: state.notes,
+        personalDataErasedAt: state.personalDataErasedAt,
         status: 'decided',
         evaluation: state.evaluation,
         escalation: state.status === 'escalated' ? state.escalation : null,
@@ -89,6 +90,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         loggedAt: state.loggedAt,
         loggedBy: state.loggedBy,
         notes: state.notes,
+        personalDataErasedAt: state.personalDataErasedAt,
         status: 'closed',
         closedFrom: state.status,
         evaluation: state.status === 'logged' ? null : state.evaluation,
@@ -101,6 +103,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         closure,
       };
       return closed;
+    }
+    case 'CustomerDataErased': {
+      if (state.status === 'none') return state;
+      return { ...state, personalDataErasedAt: event.data.erasedAt };
     }
     default:
       return assertNever(event, 'case event');

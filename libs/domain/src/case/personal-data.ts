@@ -18,7 +18,11 @@ export const PERSONAL_DATA_PATHS: Readonly<Record<CaseEventType, readonly (reado
   RefundFailed: [],
   FollowedUp: [['comment']],
   CaseClosed: [],
+  CustomerDataErased: [],
 };
+
+/** What a personal field reads as once the customer's key is destroyed. */
+export const ERASED = '[erased]';
 
 export const personalDataPaths = (type: string): readonly (readonly string[])[] =>
   Object.hasOwn(PERSONAL_DATA_PATHS, type) ? PERSONAL_DATA_PATHS[type as CaseEventType] : [];

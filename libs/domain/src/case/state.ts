@@ -60,6 +60,8 @@ export interface CaseFile {
   readonly loggedAt: string;
   readonly loggedBy: string;
   readonly notes: readonly Note[];
+  /** When the customer's personal data in this case was erased; null while it is readable. */
+  readonly personalDataErasedAt: string | null;
 }
 
 export interface NoCase {

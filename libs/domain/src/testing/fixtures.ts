@@ -11,6 +11,7 @@ import {
   AddNote,
   AssignCase,
   CloseCase,
+  EraseCustomerData,
   DecideCase,
   EscalateCase,
   EvaluateCase,
@@ -22,6 +23,7 @@ import {
 import {
   CaseAssigned,
   CaseClosed,
+  CustomerDataErased,
   CaseEvent,
   CustomerNotified,
   Decided,
@@ -225,6 +227,13 @@ export const commands = {
     now: NOW,
     ...o,
   }),
+  eraseCustomerData: (o: Overrides<EraseCustomerData> = {}): EraseCustomerData => ({
+    type: 'EraseCustomerData',
+    customerId: sampleRequest().customer.id,
+    actor: actors.admin,
+    now: NOW,
+    ...o,
+  }),
 };
 
 // ---- events ---------------------------------------------------------------------------------
@@ -369,6 +378,10 @@ export const events = {
   caseClosed: (o: DataOverrides<CaseClosed> = {}): CaseClosed => ({
     type: 'CaseClosed',
     data: { caseId: CASE_ID, summary: 'Done', closedBy: actors.agent.id, closedAt: BEFORE(1), ...o },
+  }),
+  customerDataErased: (o: DataOverrides<CustomerDataErased> = {}): CustomerDataErased => ({
+    type: 'CustomerDataErased',
+    data: { caseId: CASE_ID, customerId: sampleRequest().customer.id, erasedBy: actors.admin.id, erasedAt: BEFORE(1), ...o },
   }),
 };
 
