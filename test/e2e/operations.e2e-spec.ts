@@ -75,23 +75,37 @@ describe('embedded store across a restart', () => {
   it('keeps every case and the policy when the process starts again on the same data folder', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-desk-restart-'));
     try {
-      const first = await startTestApp({ database: await PgliteDatabase.open({ dataDir }) });
+      const first = await startTestApp({ database: await PgliteDatabase.open({ dataDir }), dataDir });
       const agent = first.token('agent_ann', ['agent']);
       const { body } = await first.request('POST', '/v1/cases', { token: agent, body: sampleRequest(first.clock.now()) });
       await first.request('POST', `/v1/cases/${body.caseId}/evaluation`, { token: agent });
       await first.close();
 
       await expect(PgliteDatabase.open({ dataDir }).then((db) => db.close())).resolves.toBeUndefined();
-      const second = await startTestApp({ database: await PgliteDatabase.open({ dataDir }) });
+      const second = await startTestApp({ database: await PgliteDatabase.open({ dataDir }), dataDir });
       try {
         const view = await second.request('GET', `/v1/cases/${body.caseId}`, { token: second.token('agent_ann', ['agent']) });
         expect(view.status).toBe(200);
         expect(view.body).toMatchObject({ status: 'escalated', version: 3 });
+        expect(view.body.request.customer.name).toBe('Maria Rossi');
         const policy = await second.request('GET', '/v1/policy', { token: agent });
         expect(policy.body.version).toBe(1);
       } finally {
         await second.close();
       }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with a master key other than the one the data was sealed with', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-desk-masterkey-'));
+    try {
+      const first = await startTestApp({ database: await PgliteDatabase.open({ dataDir }), dataDir });
+      await first.close();
+      await expect(
+        startTestApp({ database: await PgliteDatabase.open({ dataDir }), dataDir, env: { PII_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') } }),
+      ).rejects.toThrow(/PII_MASTER_KEY does not open the keys/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

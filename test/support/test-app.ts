@@ -58,17 +58,20 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** A database to use instead of a fresh in-memory one (closed with the app). */
   readonly database?: SqlDatabase;
+  /** DATA_DIR (secrets and generated keys); a fresh temporary folder by default. */
+  readonly dataDir?: string;
 }
 
 /** The whole service (API + projector) on a fresh store, listening on a random local port. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'refund-desk-test-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'refund-desk-test-'));
   const config: AppConfig = loadAppConfig({
     NODE_ENV: 'test',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
+    SHUTDOWN_GRACE_MS: '500',
     ...options.env,
   });
   let db: SqlDatabase;
@@ -92,7 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     .useValue(clock)
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { logger: false });
-  await configureHttpApp(app);
+  await configureHttpApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
@@ -126,7 +129,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: async () => {
       await app.close();
       await dropSchema();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

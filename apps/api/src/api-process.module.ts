@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
+import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
@@ -7,6 +8,6 @@ import { ApiModule } from './api.module';
 
 /** The HTTP API as a process of its own (production): queries read the read models the projector keeps. */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule],
 })
 export class ApiProcessModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
+import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
@@ -10,6 +11,6 @@ import { ApiModule } from '../../api/src/api.module';
  * KAFKA_BROKERS is set). What `npm start` runs.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule],
 })
 export class RefundDeskModule {}

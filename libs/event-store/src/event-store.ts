@@ -109,4 +109,7 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** The store the application uses (personal data readable until erased). */
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** The adapter itself: events exactly as stored, personal fields sealed. For audit and verification. */
+export const EVENT_LOG = Symbol('EVENT_LOG');

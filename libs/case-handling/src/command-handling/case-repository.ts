@@ -111,6 +111,10 @@ export class CaseRepository {
         }
         throw error;
       }
+      if (events.length === 0) {
+        // Nothing new to record (an idempotent command seen again): answer with the case as it is.
+        return { caseId, version, state: state as ExistingCase, position: null, events: [], duplicate: true };
+      }
       try {
         const appended = await this.store.append(
           streamId,

@@ -21,7 +21,8 @@ export const EVENT_LOG_MIGRATIONS: readonly Migration[] = [
         data jsonb NOT NULL,
         metadata jsonb NOT NULL,
         occurred_at timestamptz NOT NULL,
-        recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- One append is one recorded moment, at the precision the API shows (asOf queries match it).
+        recorded_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
         CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version),
         CONSTRAINT events_event_id_key UNIQUE (event_id)
       )`,

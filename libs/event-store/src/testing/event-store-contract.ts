@@ -139,6 +139,8 @@ export function eventStoreContract(makeFixture: () => Promise<ContractFixture>):
   it('reads a stream from and up to a version, and up to a time', async () => {
     const id = stream();
     await store.append(id, [newEvent('A'), newEvent('B')], { expectedVersion: 0 });
+    // Stores keep microseconds; a millisecond taken at once could fall before the last write.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const between = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await store.append(id, [newEvent('C'), newEvent('D')], { expectedVersion: 2 });

@@ -56,11 +56,19 @@ export class AppConfig {
   @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
   AUTH_JWT_SECRET?: string;
 
+  /** 32 bytes, base64: seals each customer's data key. Unset outside production: one is generated in DATA_DIR. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PII_MASTER_KEY must be 32 bytes, base64-encoded' })
+  PII_MASTER_KEY?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   @Type(() => Number) @IsInt() @Min(1_024) @Max(100 * 1_048_576)
   BODY_LIMIT_BYTES = 1_048_576;
+
+  /** On shutdown, requests in flight get this long to finish before their connections are closed. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS = 10_000;
 
   /** Requests per minute per caller; 0 turns rate limiting off. */
   @Type(() => Number) @IsInt() @Min(0)
@@ -106,7 +114,7 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
 /** Reads and validates the environment; throws ConfigError naming each bad setting. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
-  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'KAFKA_BROKERS'];
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS'];
   const relevant = Object.fromEntries(
     [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
   );
@@ -117,6 +125,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.isProduction && !config.AUTH_JWT_SECRET) {
     problems.push('AUTH_JWT_SECRET must be set when NODE_ENV=production');
+  }
+  if (config.isProduction && !config.PII_MASTER_KEY) {
+    problems.push('PII_MASTER_KEY must be set when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
