@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from '@refund-desk/audit';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { AppConfig, AuthGuard, AuthModule } from '@refund-desk/platform';
+import { AuditController } from './audit/audit.controller';
 import { CasesController } from './cases/cases.controller';
+import { ErasureController } from './customers/erasure.controller';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
@@ -17,6 +20,7 @@ import { PolicyController } from './policy/policy.controller';
   imports: [
     AuthModule,
     CaseHandlingModule,
+    AuditModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -25,7 +29,7 @@ import { PolicyController } from './policy/policy.controller';
       }),
     }),
   ],
-  controllers: [CasesController, PolicyController, HealthController],
+  controllers: [CasesController, PolicyController, AuditController, ErasureController, HealthController],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.
     { provide: APP_GUARD, useExisting: AuthGuard },

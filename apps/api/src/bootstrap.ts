@@ -35,13 +35,20 @@ export function buildOpenApiDocument(app: INestApplication) {
 }
 
 /** Everything an HTTP process needs after creation: validation, errors, docs, logging. */
-export async function configureHttpApp(app: NestFastifyApplication): Promise<void> {
+export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a text body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
+  // A client that stops reading a response (an abandoned export) must not hold shutdown for the keep-alive timeout.
+  fastify.addHook('preClose', (done: () => void) => {
+    const timer = setTimeout(() => fastify.server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+    timer.unref();
+    fastify.server.once('close', () => clearTimeout(timer));
+    done();
+  });
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header('X-Correlation-Id', request.id);
     return payload;

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   process.env.PROJECTIONS_ENABLED ??= 'false';
   const config = loadAppConfig();
   const app = await NestFactory.create<NestFastifyApplication>(ApiProcessModule, createHttpAdapter(config), { bufferLogs: true });
-  await configureHttpApp(app);
+  await configureHttpApp(app, config);
   await app.listen(config.PORT, config.HOST);
 }
 

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { Command, InvalidArgumentError } from 'commander';
 import { isRole, ROLES } from '@refund-desk/domain';
 import { ConfigError, loadAppConfig, resolveJwtSecret } from '@refund-desk/platform';
+import { registerAuditCommands } from './audit-commands';
 
 const program = new Command('refund-desk').description('Operator commands for refund-desk');
 
@@ -31,6 +32,8 @@ program
     );
     process.stdout.write(`${token}\n`);
   });
+
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : (error as Error).message);

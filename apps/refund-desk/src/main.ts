@@ -8,7 +8,7 @@ import { RefundDeskModule } from './refund-desk.module';
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const app = await NestFactory.create<NestFastifyApplication>(RefundDeskModule, createHttpAdapter(config), { bufferLogs: true });
-  await configureHttpApp(app);
+  await configureHttpApp(app, config);
   await app.listen(config.PORT, config.HOST);
 }
 

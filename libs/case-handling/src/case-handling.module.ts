@@ -4,6 +4,7 @@ import { CaseRepository } from './command-handling/case-repository';
 import { AddNoteHandler } from './commands/add-note.command';
 import { AssignCaseHandler } from './commands/assign-case.command';
 import { CloseCaseHandler } from './commands/close-case.command';
+import { EraseCustomerDataHandler } from './commands/erase-customer-data.command';
 import { DecideCaseHandler } from './commands/decide-case.command';
 import { EscalateCaseHandler } from './commands/escalate-case.command';
 import { EvaluateCaseHandler } from './commands/evaluate-case.command';
@@ -28,6 +29,7 @@ export const COMMAND_HANDLERS = [
   RecordFollowUpHandler,
   CloseCaseHandler,
   RevisePolicyHandler,
+  EraseCustomerDataHandler,
 ];
 
 /**

@@ -12,6 +12,7 @@ export * from './commands/record-refund-execution.command';
 export * from './commands/record-follow-up.command';
 export * from './commands/close-case.command';
 export * from './commands/revise-policy.command';
+export * from './commands/erase-customer-data.command';
 export * from './idempotency/idempotency.store';
 export * from './policy/policy.service';
 export * from './queries/get-case.query';

@@ -69,6 +69,12 @@ export class PolicyService implements OnModuleInit {
     return requireActivePolicy(fold(initialPolicyState(), events));
   }
 
+  /** The policy version that was in force at a moment; null before the first one. */
+  async versionAt(at: Date): Promise<number | null> {
+    const events = await this.store.readStream(POLICY_STREAM, { recordedUpTo: at });
+    return events.length > 0 ? events[events.length - 1].version : null;
+  }
+
   async revise(rules: PolicyRules, changeNote: string, context: CommandContext): Promise<RevisedPolicy> {
     const { version } = await this.refresh();
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {

@@ -15,6 +15,17 @@ export class CustomerHistoryQuery {
     private readonly runner: ProjectionRunner,
   ) {}
 
+  /** Every case of the customer, once the read model has caught up with the log (or the wait ran out). */
+  async caseIdsOf(customerId: string): Promise<{ caseIds: string[]; complete: boolean }> {
+    const head = await this.store.head();
+    const complete = await this.runner.waitFor('customer_history', head.checkpoint, CONSISTENCY_WAIT_MS * 2);
+    const { rows } = await this.db.query<{ case_id: string }>(
+      'SELECT case_id FROM rm_customer_history WHERE customer_id = $1 ORDER BY logged_at, case_id',
+      [customerId],
+    );
+    return { caseIds: rows.map((row) => row.case_id), complete };
+  }
+
   async earlierCases(customerId: string, excludeCaseId: string, lookbackDays: number, now: Date): Promise<CustomerHistory> {
     // Cases logged a moment ago must count: wait (briefly) until the read model has seen the log's head.
     const head = await this.store.head();

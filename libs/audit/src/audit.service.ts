@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CaseView, foldRecorded, PolicyService, toCaseView } from '@refund-desk/case-handling';
+import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-desk/domain';
+import { EVENT_LOG, EVENT_STORE, EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { AuditedEvent, toAuditedEvent } from './case-history';
+import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
+
+export interface CaseStateAt {
+  readonly caseId: string;
+  /** The moment the state is shown for: the asked time, or when the asked version was recorded. */
+  readonly asOf: string;
+  readonly version: number;
+  /** The policy version in force at that moment (evaluations name their own in `state.evaluation`). */
+  readonly policyVersionInForce: number | null;
+  readonly state: CaseView;
+}
+
+export interface ExportedEvent {
+  readonly position: number;
+  readonly checkpoint: LogCheckpoint;
+  readonly streamId: string;
+  readonly version: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly recordedAt: string;
+}
+
+export interface LogVerification {
+  readonly streams: number;
+  readonly events: number;
+  readonly valid: boolean;
+  readonly broken: ReadonlyArray<{ readonly streamId: string } & NonNullable<ChainVerification['brokenAt']>>;
+  /** The last hash of every intact stream: publish these outside the database. */
+  readonly heads: ReadonlyArray<{ readonly streamId: string; readonly version: number; readonly hash: string }>;
+  /** SHA-256 over all heads (sorted by stream): one value to keep, sign or timestamp elsewhere. */
+  readonly digest: string;
+  readonly verifiedAt: string;
+}
+
+/**
+ * What auditors need: every fact of a case with its metadata, the state as it was at any time or
+ * version, the chain recomputed from the stored form, and the whole log for export.
+ */
+@Injectable()
+export class AuditService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_LOG) private readonly log: EventStore,
+    private readonly policies: PolicyService,
+  ) {}
+
+  async caseEvents(caseId: string): Promise<AuditedEvent[]> {
+    const events = await this.store.readStream(caseStreamName(caseId));
+    if (events.length === 0) throw new CaseNotFoundError(caseId);
+    return events.map(toAuditedEvent);
+  }
+
+  /** Recomputes the chain over the events exactly as stored (personal fields still sealed). */
+  async verifyCase(caseId: string): Promise<ChainVerification> {
+    const events = await this.log.readStream(caseStreamName(caseId));
+    if (events.length === 0) throw new CaseNotFoundError(caseId);
+    return verifyChain(events);
+  }
+
+  async stateAt(caseId: string, at: { asOf?: Date; version?: number }): Promise<CaseStateAt> {
+    const events = await this.store.readStream(caseStreamName(caseId), { toVersion: at.version, recordedUpTo: at.asOf });
+    if (events.length === 0) {
+      const exists = (await this.store.readStream(caseStreamName(caseId), { toVersion: 1 })).length > 0;
+      if (!exists) throw new CaseNotFoundError(caseId);
+      throw new InvalidCommandError(`the case did not exist yet at ${at.asOf?.toISOString()}`, 'asOf');
+    }
+    const last = events[events.length - 1];
+    if (at.version !== undefined && last.version < at.version) {
+      throw new InvalidCommandError(`the case has ${last.version} version(s), not ${at.version}`, 'version');
+    }
+    const asOf = at.asOf ?? new Date(last.recordedAt);
+    const state = foldRecorded(events);
+    if (state.status === 'none') throw new CaseNotFoundError(caseId);
+    return {
+      caseId,
+      asOf: asOf.toISOString(),
+      version: last.version,
+      policyVersionInForce: await this.policies.versionAt(asOf),
+      state: toCaseView(state, last.version, asOf),
+    };
+  }
+
+  /** The global log after a checkpoint, a page at a time: memory stays flat whatever its length. */
+  async *exportLog(options: { after: LogCheckpoint | null; form: 'readable' | 'stored'; limit?: number }): AsyncGenerator<ExportedEvent> {
+    const source = options.form === 'stored' ? this.log : this.store;
+    let checkpoint = options.after;
+    let left = options.limit ?? Number.POSITIVE_INFINITY;
+    while (left > 0) {
+      const page = await source.readAll({ after: checkpoint, limit: Math.min(500, left) });
+      for (const event of page.events) yield toExported(event);
+      left -= page.events.length;
+      if (page.events.length === 0) return;
+      checkpoint = page.events[page.events.length - 1].checkpoint;
+    }
+  }
+
+  /** Resolves an export's resume point; a position must be one the log has (safely) recorded. */
+  async checkpointOf(position: number): Promise<LogCheckpoint | null> {
+    if (position === 0) return null;
+    const checkpoint = await this.log.checkpointAt(position);
+    if (checkpoint === null) throw new InvalidCommandError(`no event at position ${position} (yet)`, 'fromPosition');
+    return checkpoint;
+  }
+
+  /** Verifies every stream of the store in one pass over the log, reporting progress as it goes. */
+  async verifyAll(onProgress?: (events: number, streams: number) => void): Promise<LogVerification> {
+    const verifiers = new Map<string, ChainVerifier>();
+    let checkpoint: LogCheckpoint | null = null;
+    let events = 0;
+    for (;;) {
+      const page = await this.log.readAll({ after: checkpoint, limit: 1_000 });
+      for (const event of page.events) {
+        let verifier = verifiers.get(event.streamId);
+        if (!verifier) verifiers.set(event.streamId, (verifier = new ChainVerifier()));
+        verifier.next(event);
+      }
+      events += page.events.length;
+      onProgress?.(events, verifiers.size);
+      if (page.events.length < 1_000) break;
+      checkpoint = page.events[page.events.length - 1].checkpoint;
+    }
+    const broken: Array<LogVerification['broken'][number]> = [];
+    const heads: Array<LogVerification['heads'][number]> = [];
+    for (const [streamId, verifier] of [...verifiers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const result = verifier.result();
+      if (result.brokenAt) broken.push({ streamId, ...result.brokenAt });
+      else heads.push({ streamId, version: result.events, hash: result.headHash! });
+    }
+    const digest = createHash('sha256');
+    for (const head of heads) digest.update(`${head.streamId}\n${head.version}\n${head.hash}\n`);
+    return {
+      streams: verifiers.size,
+      events,
+      valid: broken.length === 0,
+      broken,
+      heads,
+      digest: digest.digest('hex'),
+      verifiedAt: new Date().toISOString(),
+    };
+  }
+}
+
+const toExported = (event: RecordedEvent): ExportedEvent => ({
+  position: event.position,
+  checkpoint: event.checkpoint,
+  streamId: event.streamId,
+  version: event.version,
+  eventId: event.eventId,
+  type: event.type,
+  schemaVersion: event.schemaVersion,
+  data: event.data,
+  metadata: event.metadata,
+  recordedAt: event.recordedAt,
+});
