@@ -1,11 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { CASE_STREAM_CATEGORY, POLICY_STREAM_CATEGORY } from '@refund-desk/domain';
 import { AppConfig } from '@refund-desk/platform';
 import { EVENT_STORE, EventStore } from './event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { EVENT_LOG_MIGRATIONS } from './postgres/event-log.schema';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
-/** The event store chosen by EVENT_STORE; the schema is created or migrated on start. */
+/**
+ * The event store chosen by EVENT_STORE. On PostgreSQL the schema is created or migrated on
+ * start; on EventStoreDB the SQL database still holds read models, checkpoints and idempotency keys.
+ */
 @Global()
 @Module({
   providers: [
@@ -13,8 +18,10 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
       provide: EVENT_STORE,
       inject: [AppConfig, SQL_DATABASE],
       useFactory: async (config: AppConfig, db: SqlDatabase): Promise<EventStore> => {
-        if (config.EVENT_STORE !== 'postgres') {
-          throw new Error(`EVENT_STORE=${config.EVENT_STORE} is not available in this build`);
+        if (config.EVENT_STORE === 'eventstoredb') {
+          return EventStoreDbEventStore.connect(config.EVENTSTOREDB_URL!, {
+            streamPrefixes: [`${CASE_STREAM_CATEGORY}-`, `${POLICY_STREAM_CATEGORY}-`],
+          });
         }
         await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
         return new PostgresEventStore(db);
@@ -23,4 +30,11 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
   ],
   exports: [EVENT_STORE],
 })
-export class EventStoreModule {}
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** After every module stopped reading: the EventStoreDB client's gRPC streams would keep the process alive. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
