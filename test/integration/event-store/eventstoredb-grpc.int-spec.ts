@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { Global, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SQL_DATABASE } from '@refund-desk/database';
+import { AppConfig, loadAppConfig } from '@refund-desk/platform';
 import {
   chainEvents,
+  EVENT_STORE,
   EventIdConflictError,
   EventStoreDbEventStore,
   EventStoreUnavailableError,
@@ -9,6 +14,7 @@ import {
   hashEvent,
   NewEvent,
   RecordedEvent,
+  EventStoreModule,
   runCatchUp,
   WrongExpectedVersionError,
 } from '@refund-desk/event-store';
@@ -370,6 +376,19 @@ describe('EventStoreDbEventStore over gRPC, against a protocol double of a node'
       await expect(store.readAll({ after: null, limit: 10 })).rejects.toBeInstanceOf(EventStoreUnavailableError);
     });
 
+    it('gives up on a page the node goes silent on before catching up, as unavailable', async () => {
+      const impatient = EventStoreDbEventStore.connect(server.url, { streamPrefixes: CATEGORIES, readIdleTimeoutMs: 150 });
+      try {
+        server.answerRead(events([wire('refundCase-f', 4, 9_000)]));
+        server.answerRead({ steps: [{ confirmation: 'sub-1' }, { event: wire('refundCase-f', 0, 1_000) }], end: 'hold' });
+        await expect(impatient.readAll({ after: null, limit: 10, streamPrefixes: ['refundCase-f'] })).rejects.toThrow(
+          /sent nothing for 150 ms/,
+        );
+      } finally {
+        await impatient.close();
+      }
+    });
+
     it('finds the checkpoint of a position by reading $all forwards from it', async () => {
       const at = wire('refundCase-e', 0, 2_000);
       server.answerRead(events([wire('refundCase-e', 1, 3_000)]), events([at]));
@@ -621,6 +640,40 @@ describe('EventStoreDbEventStore connecting', () => {
       await expect(store.readAll({ after: null, limit: 10 })).rejects.toBeInstanceOf(EventStoreUnavailableError);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('EventStoreModule with EVENT_STORE=eventstoredb', () => {
+  it('provides the EventStoreDB adapter for EVENTSTOREDB_URL, owning the case and policy categories, and closes it on shutdown', async () => {
+    const server = await EsdbTestServer.start();
+    @Global()
+    @Module({
+      providers: [
+        { provide: AppConfig, useValue: loadAppConfig({ EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: server.url }) },
+        // The SQL database still exists for read models, but the event store must not touch it.
+        { provide: SQL_DATABASE, useValue: {} },
+      ],
+      exports: [AppConfig, SQL_DATABASE],
+    })
+    class Given {}
+    const app = await Test.createTestingModule({ imports: [Given, EventStoreModule] }).compile();
+    try {
+      const store = app.get(EVENT_STORE);
+      expect(store).toBeInstanceOf(EventStoreDbEventStore);
+      server.answerRead(events([wire('inventory-1', 0, 3_000), wire('refundPolicy-current', 0, 2_000)]));
+      expect((await store.head()).position).toBe(2_000);
+      // A page left waiting on the node (it never reports catching up) is ended by the shutdown.
+      server.answerRead(events([wire('refundPolicy-current', 0, 2_000)]), { steps: [], end: 'hold' });
+      const open = store.readAll({ after: null, limit: 1, streamPrefixes: ['refundCase-'] });
+      while (server.reads().length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(server.reads()[2]).toMatchObject({ subscription: true, filter: { prefixes: ['refundCase-'] } });
+      await app.close();
+      await expect(open).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      expect(server.unusedAnswers).toBe(0);
+    } finally {
+      await app.close();
+      await server.stop();
     }
   });
 });
