@@ -1,13 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { CASE_STREAM_CATEGORY, POLICY_STREAM_CATEGORY } from '@refund-desk/domain';
 import { AppConfig } from '@refund-desk/platform';
 import { EVENT_LOG, EventStore } from './event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { EVENT_LOG_MIGRATIONS } from './postgres/event-log.schema';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
 /**
- * The event log adapter chosen by EVENT_STORE, as EVENT_LOG; the schema is created or migrated on
- * start. The application's EVENT_STORE (personal data protected) is layered on top by DataProtectionModule.
+ * The event log adapter chosen by EVENT_STORE, provided as EVENT_LOG (DataProtectionModule layers
+ * the application's EVENT_STORE on top). On PostgreSQL the schema is created or migrated on start;
+ * on EventStoreDB the SQL database still holds read models, checkpoints, keys and idempotency keys.
  */
 @Global()
 @Module({
@@ -16,8 +19,10 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
       provide: EVENT_LOG,
       inject: [AppConfig, SQL_DATABASE],
       useFactory: async (config: AppConfig, db: SqlDatabase): Promise<EventStore> => {
-        if (config.EVENT_STORE !== 'postgres') {
-          throw new Error(`EVENT_STORE=${config.EVENT_STORE} is not available in this build`);
+        if (config.EVENT_STORE === 'eventstoredb') {
+          return EventStoreDbEventStore.connect(config.EVENTSTOREDB_URL!, {
+            streamPrefixes: [`${CASE_STREAM_CATEGORY}-`, `${POLICY_STREAM_CATEGORY}-`],
+          });
         }
         await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
         return new PostgresEventStore(db);
@@ -26,4 +31,11 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
   ],
   exports: [EVENT_LOG],
 })
-export class EventStoreModule {}
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_LOG) private readonly store: EventStore) {}
+
+  /** After every module stopped reading: the EventStoreDB client's gRPC streams would keep the process alive. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -5,3 +5,6 @@ export * from './catch-up';
 export * from './postgres/postgres-event-store';
 export * from './postgres/event-log.schema';
 export * from './event-store.module';
+export * from './eventstoredb/eventstoredb-event-store';
+export * from './eventstoredb/catch-up-subscription';
+export { connectEventStoreDb, toClientConnectionString } from './eventstoredb/connection';
