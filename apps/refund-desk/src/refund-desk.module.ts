@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
 import { EventStoreModule } from '@refund-desk/event-store';
+import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
 import { ApiModule } from '../../api/src/api.module';
@@ -10,6 +11,6 @@ import { ApiModule } from '../../api/src/api.module';
  * KAFKA_BROKERS is set). What `npm start` runs.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, ApiModule, MessagingModule],
 })
 export class RefundDeskModule {}

@@ -79,6 +79,26 @@ export class AppConfig {
   @IsString() @MinLength(1)
   KAFKA_GROUP_ID = 'refund-desk';
 
+  /** Consume the inbound topics (requests, refund status, feedback) when Kafka is on. */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_RELAY_ENABLED = true;
+
+  /** Publish every event of the log to refunds.case-events.v1 when Kafka is on. */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_FORWARDER_ENABLED = true;
+
+  /** Inbound messages with different keys applied at once, per partition batch. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  KAFKA_RELAY_CONCURRENCY = 8;
+
+  /** Events read from the log and published per produce request. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(5_000)
+  KAFKA_FORWARDER_BATCH_SIZE = 200;
+
+  /** Longest wait between retries while the broker or the database is unavailable. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
+  KAFKA_RETRY_MAX_MS = 10_000;
+
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
   }
