@@ -53,6 +53,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         groupId: this.config.KAFKA_GROUP_ID,
         concurrency: this.config.KAFKA_RELAY_CONCURRENCY,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
+        sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
       });
       this.starting = this.startRelay(this.relay);
     }

@@ -14,6 +14,7 @@ export interface KafkaRelayOptions {
   /** Attempts at a message that fails in a way nobody recognises before it is dead-lettered. */
   readonly maxUnexpectedAttempts?: number;
   readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface RelayStats {
@@ -67,6 +68,8 @@ export class KafkaRelay {
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       retry: { initialRetryTime: 100, maxRetryTime: this.options.retryMaxMs, retries: 10 },
     });
     this.producer = producer;

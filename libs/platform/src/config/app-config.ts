@@ -95,6 +95,10 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(5_000)
   KAFKA_FORWARDER_BATCH_SIZE = 200;
 
+  /** How long the group waits for a silent relay (a crashed process) before giving its partitions to another. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
   /** Longest wait between retries while the broker or the database is unavailable. */
   @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
   KAFKA_RETRY_MAX_MS = 10_000;
