@@ -50,6 +50,8 @@ export class CaseEventForwarder {
   private connected = false;
   private controller?: AbortController;
   private loop?: Promise<void>;
+  /** Since start: events the broker acknowledged (repeats included), and failed attempts at a batch. */
+  readonly stats = { published: 0, failedAttempts: 0 };
 
   constructor(
     private readonly kafka: Kafka,
@@ -77,7 +79,10 @@ export class CaseEventForwarder {
         loadCheckpoint: async () => (await this.checkpoint()).checkpoint,
         handle: (events, checkpoint) => this.forward(events, checkpoint),
         retryDelayMs: (attempt) => backoffMs(attempt, this.options.retryMaxMs),
-        onError: (error, attempt) => this.logger.warn({ msg: 'forwarding failed; retrying from the checkpoint', attempt, err: error }),
+        onError: (error, attempt) => {
+          this.stats.failedAttempts += 1;
+          this.logger.warn({ msg: 'forwarding failed; retrying from the checkpoint', attempt, err: error });
+        },
       },
       controller.signal,
     );
@@ -108,6 +113,7 @@ export class CaseEventForwarder {
       }
       // One send per batch, in log order: each partition receives its events as one ordered record batch.
       await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+      this.stats.published += events.length;
     }
     const last = events[events.length - 1];
     await this.db.query(
