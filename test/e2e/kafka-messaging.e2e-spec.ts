@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Producer } from 'kafkajs';
 import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
@@ -14,6 +17,7 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
   let producer: Producer;
   let out: Awaited<ReturnType<typeof collect>>;
   let agent: string;
+  const healthFile = join(tmpdir(), `refund-desk-relay-${process.pid}.alive`);
 
   const publish = async (topic: string, key: string | null, payload: unknown): Promise<void> => {
     await producer.send({ topic, acks: -1, messages: [{ key, value: typeof payload === 'string' ? payload : JSON.stringify(payload) }] });
@@ -25,7 +29,7 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
 
   beforeAll(async () => {
     kafka = await startTestKafka();
-    t = await startTestApp({ env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RETRY_MAX_MS: '1000' } });
+    t = await startTestApp({ env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RETRY_MAX_MS: '1000', KAFKA_HEALTH_FILE: healthFile } });
     agent = t.token('agent_ann', ['agent']);
     producer = await testProducer(kafka);
     out = await collect(kafka, ['refunds.case-events.v1', 'refunds.dlq.v1']);
@@ -36,6 +40,13 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
     await producer?.disconnect();
     await t?.close();
     await kafka?.stop();
+    rmSync(healthFile, { force: true });
+  });
+
+  it('touches the health file while the consumer is in its group', async () => {
+    const touchedAt = (): number => (existsSync(healthFile) ? Date.parse(readFileSync(healthFile, 'utf8')) : Number.NaN);
+    await eventually('the health file', () => !Number.isNaN(touchedAt()));
+    expect(Date.now() - touchedAt()).toBeLessThan(60_000);
   });
 
   it('opens a case from refunds.requests.v1 and publishes RequestLogged without personal data', async () => {

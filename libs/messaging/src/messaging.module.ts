@@ -54,6 +54,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         concurrency: this.config.KAFKA_RELAY_CONCURRENCY,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
+        healthFile: this.config.KAFKA_HEALTH_FILE,
       });
       this.starting = this.startRelay(this.relay);
     }

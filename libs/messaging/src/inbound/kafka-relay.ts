@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffMs, isTransientFailure } from '../kafka-client';
@@ -15,6 +16,8 @@ export interface KafkaRelayOptions {
   readonly maxUnexpectedAttempts?: number;
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
+  /** Touched (at most every few seconds) while the consumer fetches or heartbeats: a liveness probe. */
+  readonly healthFile?: string;
 }
 
 export interface RelayStats {
@@ -74,6 +77,17 @@ export class KafkaRelay {
     });
     this.producer = producer;
     this.consumer = consumer;
+    if (this.options.healthFile) {
+      const file = this.options.healthFile;
+      let touched = 0;
+      const touch = (): void => {
+        if (Date.now() - touched < 5_000) return;
+        touched = Date.now();
+        writeFile(file, new Date(touched).toISOString()).catch((error: unknown) => this.logger.warn({ msg: 'cannot write the health file', file, err: error }));
+      };
+      consumer.on(consumer.events.FETCH_START, touch);
+      consumer.on(consumer.events.HEARTBEAT, touch);
+    }
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.logger.error({ msg: 'consumer crashed; kafkajs restarts it', restart: payload.restart, err: payload.error }),
     );

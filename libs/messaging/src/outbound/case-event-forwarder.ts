@@ -52,6 +52,7 @@ export class CaseEventForwarder {
   private loop?: Promise<void>;
   /** Since start: events the broker acknowledged (repeats included), and failed attempts at a batch. */
   readonly stats = { published: 0, failedAttempts: 0 };
+  private readonly listeners = new Set<(events: readonly RecordedEvent[], ackedAt: Date) => void>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -96,6 +97,12 @@ export class CaseEventForwarder {
     this.connected = false;
   }
 
+  /** Calls back after the broker acknowledged a batch (for lag measurements); returns the unsubscribe. */
+  onPublished(listener: (events: readonly RecordedEvent[], ackedAt: Date) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async checkpoint(): Promise<ForwarderCheckpoint> {
     const { rows } = await this.db.query<{ checkpoint: string | null; position: number | null; events_forwarded: number }>(
       'SELECT checkpoint, position, events_forwarded FROM kafka_forwarder_checkpoints WHERE name = $1',
@@ -114,6 +121,8 @@ export class CaseEventForwarder {
       // One send per batch, in log order: each partition receives its events as one ordered record batch.
       await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
       this.stats.published += events.length;
+      const ackedAt = new Date();
+      for (const listener of this.listeners) listener(events, ackedAt);
     }
     const last = events[events.length - 1];
     await this.db.query(

@@ -99,6 +99,10 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1_000) @Max(300_000)
   KAFKA_SESSION_TIMEOUT_MS = 30_000;
 
+  /** A file the relay touches while its consumer is alive in the group: a liveness probe for containers. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
+  KAFKA_HEALTH_FILE?: string;
+
   /** Longest wait between retries while the broker or the database is unavailable. */
   @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
   KAFKA_RETRY_MAX_MS = 10_000;
@@ -130,7 +134,7 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
 /** Reads and validates the environment; throws ConfigError naming each bad setting. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
-  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'KAFKA_BROKERS'];
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE'];
   const relevant = Object.fromEntries(
     [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
   );
