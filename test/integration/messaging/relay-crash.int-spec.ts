@@ -39,6 +39,10 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
       children.push(child);
       return child;
     };
+    /** Fails the wait at once when a relay the test did not kill has exited. */
+    const alive = (child: ChildProcess): void => {
+      if (child.exitCode !== null) throw new Error(`the relay exited by itself with code ${child.exitCode}`);
+    };
 
     const count = async (sql: string): Promise<number> => {
       try {
@@ -86,7 +90,7 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
       }
 
       const first = startRelay();
-      await eventually('the first relay to apply some messages', async () => (await requestsLogged()) >= 100, 60_000);
+      await eventually('the first relay to apply some messages', async () => (alive(first), (await requestsLogged()) >= 100), 60_000);
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
       const atKill = await requestsLogged();
@@ -95,8 +99,8 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
       // Mid-batch: effects were recorded whose offsets were not committed yet, so they come again.
       expect(await committedOffsets()).toBeLessThan(atKill);
 
-      startRelay();
-      await eventually('every request applied after the restart', async () => (await requestsLogged()) >= MESSAGES, 90_000);
+      const second = startRelay();
+      await eventually('every request applied after the restart', async () => (alive(second), (await requestsLogged()) >= MESSAGES), 90_000);
       await eventually('the inbox to hold every message', async () => (await count('SELECT count(*)::int AS n FROM kafka_inbox')) >= MESSAGES, 30_000);
 
       expect(await requestsLogged()).toBe(MESSAGES);

@@ -1,4 +1,5 @@
 import { ArgumentMetadata } from '@nestjs/common';
+import { CaseIdPipe } from '../../../../apps/api/src/http/case-id.pipe';
 import { FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
 import { createValidationPipe, FieldError, RequestValidationError } from '@refund-desk/platform';
 import { SchemaName, schemaErrors } from '../../../../test/support/kafka/schemas';
@@ -128,6 +129,19 @@ describe('the JSON Schemas are stricter than the DTOs on purpose in a few places
 });
 
 describe('validation is the HTTP validation', () => {
+  it('accepts exactly the case ids the HTTP paths accept', async () => {
+    const pipe = new CaseIdPipe();
+    for (const caseId of ['case_1', 'c0ffee00-0000-4000-8000-000000000001', 'A', 'x'.repeat(100), 'x'.repeat(101), 'a/b', 'a b', 'ä', '', 'a.b']) {
+      let byPath = true;
+      try {
+        pipe.transform(caseId);
+      } catch {
+        byPath = false;
+      }
+      expect([caseId, (await validateInbound(TOPICS.feedbackResponses, { ...validFeedback(), caseId })).valid]).toEqual([caseId, byPath]);
+    }
+  });
+
   const pipe = createValidationPipe();
   const httpErrors = async (metatype: ArgumentMetadata['metatype'], body: unknown): Promise<readonly FieldError[]> => {
     try {
