@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { probeKafka } from '../test/support/kafka/mock-cluster-build';
 import { requestMessage } from '../test/support/kafka/messages';
-import { collect, eventually, startTestKafka, testProducer } from '../test/support/kafka/test-kafka';
+import { collect, eventually, kafkaEnv, startTestKafka, testProducer } from '../test/support/kafka/test-kafka';
 import { sampleRequest, startTestApp } from '../test/support/test-app';
 
 interface Args {
@@ -63,7 +63,7 @@ async function ingest(args: Args): Promise<Record<string, number>> {
   await producer.disconnect();
 
   const started = Date.now();
-  const t = await startTestApp({ store: args.store, env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_FORWARDER_ENABLED: 'false', KAFKA_RELAY_CONCURRENCY: String(args.concurrency) } });
+  const t = await startTestApp({ store: args.store, env: { ...kafkaEnv(kafka), KAFKA_FORWARDER_ENABLED: 'false', KAFKA_RELAY_CONCURRENCY: String(args.concurrency) } });
   try {
     await t.app.get(MessagingLifecycle).relayStarted;
     const relayStarted = Date.now();
@@ -91,7 +91,7 @@ async function ingest(args: Args): Promise<Record<string, number>> {
 
 async function lag(args: Args): Promise<Record<string, number>> {
   const kafka = await startTestKafka();
-  const t = await startTestApp({ store: args.store, env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RELAY_ENABLED: 'false' } });
+  const t = await startTestApp({ store: args.store, env: { ...kafkaEnv(kafka), KAFKA_RELAY_ENABLED: 'false' } });
   const out = await collect(kafka, ['refunds.case-events.v1']);
   const ackLags: number[] = [];
   const unsubscribe = t.app.get(MessagingLifecycle).caseEventForwarder!.onPublished((events, ackedAt) => {

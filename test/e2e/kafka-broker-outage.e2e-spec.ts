@@ -1,5 +1,5 @@
 import { MessagingLifecycle } from '@refund-desk/messaging';
-import { collect, describeWithKafka, eventually, startTestKafka, TestKafka } from '../support/kafka/test-kafka';
+import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka } from '../support/kafka/test-kafka';
 import { schemaErrors } from '../support/kafka/schemas';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 
@@ -12,7 +12,7 @@ describeWithKafka(
     beforeAll(async () => {
       kafka = await startTestKafka();
       t = await startTestApp({
-        env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RELAY_ENABLED: 'false', KAFKA_RETRY_MAX_MS: '500', KAFKA_FORWARDER_BATCH_SIZE: '25' },
+        env: { ...kafkaEnv(kafka), KAFKA_RELAY_ENABLED: 'false', KAFKA_RETRY_MAX_MS: '500', KAFKA_FORWARDER_BATCH_SIZE: '25' },
       });
     });
     afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Producer } from 'kafkajs';
 import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
-import { collect, CollectedMessage, describeWithKafka, eventually, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
+import { collect, CollectedMessage, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
 import { decidedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
 import { schemaErrors } from '../support/kafka/schemas';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -29,7 +29,7 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
 
   beforeAll(async () => {
     kafka = await startTestKafka();
-    t = await startTestApp({ env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RETRY_MAX_MS: '1000', KAFKA_HEALTH_FILE: healthFile } });
+    t = await startTestApp({ env: { ...kafkaEnv(kafka), KAFKA_RETRY_MAX_MS: '1000', KAFKA_HEALTH_FILE: healthFile } });
     agent = t.token('agent_ann', ['agent']);
     producer = await testProducer(kafka);
     out = await collect(kafka, ['refunds.case-events.v1', 'refunds.dlq.v1']);

@@ -1,7 +1,7 @@
 import { Producer } from 'kafkajs';
 import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
-import { collect, describeWithKafka, eventually, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
+import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
 import { decidedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -31,7 +31,7 @@ describeWithKafka('1,000 mixed messages, 10% of them bad (PGlite)', () => {
 
   beforeAll(async () => {
     kafka = await startTestKafka();
-    t = await startTestApp({ env: { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_RETRY_MAX_MS: '1000' } });
+    t = await startTestApp({ env: { ...kafkaEnv(kafka), KAFKA_RETRY_MAX_MS: '1000' } });
     producer = await testProducer(kafka);
     await t.app.get(MessagingLifecycle).relayStarted;
   });

@@ -45,6 +45,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
       this.forwarder = new CaseEventForwarder(kafka, this.db, this.store, {
         batchSize: this.config.KAFKA_FORWARDER_BATCH_SIZE,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
+        idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
       });
       this.forwarder.start();
     }
@@ -55,6 +56,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
         healthFile: this.config.KAFKA_HEALTH_FILE,
+        idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
       });
       this.starting = this.startRelay(this.relay);
     }

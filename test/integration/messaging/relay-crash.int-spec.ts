@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Producer } from 'kafkajs';
 import { PostgresDatabase } from '@refund-desk/database';
-import { collect, describeWithKafka, eventually, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
+import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
 import { requestMessage } from '../../support/kafka/messages';
 import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
 
@@ -29,7 +29,7 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
           DATABASE_URL: POSTGRES_TEST_URL,
           DATABASE_SCHEMA: schema.schema,
           DATABASE_POOL_SIZE: '5',
-          KAFKA_BROKERS: kafka.brokers.join(','),
+          ...kafkaEnv(kafka),
           KAFKA_SESSION_TIMEOUT_MS: '6000',
           KAFKA_RETRY_MAX_MS: '1000',
         },

@@ -5,7 +5,7 @@ import { CaseCommandResult, RecordFollowUpCommand } from '@refund-desk/case-hand
 import { migrate, PgliteDatabase } from '@refund-desk/database';
 import { EventStoreUnavailableError } from '@refund-desk/event-store';
 import { InboundProcessor, Inbox, INBOX_MIGRATIONS, KafkaRelay } from '@refund-desk/messaging';
-import { collect, describeWithKafka, eventually, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
+import { collect, describeWithKafka, eventually, kafkaMockInUse, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
 import { feedbackMessage } from '../../support/kafka/messages';
 
 /** A command bus whose store is down for the first calls, and which chokes on one poisoned case. */
@@ -44,6 +44,7 @@ describeWithKafka('the relay when applying fails', () => {
       concurrency: 4,
       retryMaxMs: 300,
       maxUnexpectedAttempts: 3,
+      idempotentProducer: !kafkaMockInUse(),
     });
   });
   afterAll(async () => {

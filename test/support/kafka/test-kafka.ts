@@ -1,7 +1,7 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { Consumer, IHeaders, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { KAFKA_PROBE_ENV, MOCK_CLUSTER_BINARY } from './mock-cluster-build';
 
 /** Every topic of the contract, as the tests create them. */
@@ -124,6 +124,15 @@ export async function startTestKafka(options: { partitions?: number; topics?: re
   return { brokers, external: true, down: refuse, up: refuse, stop: async () => undefined };
 }
 
+/** The mock cluster stands in unless KAFKA_BROKERS names a real broker. */
+export const kafkaMockInUse = (): boolean => !process.env.KAFKA_BROKERS;
+
+/** The service's settings for the suite's broker; the mock cannot serve idempotent producers. */
+export const kafkaEnv = (kafka: TestKafka): Record<string, string> => ({
+  KAFKA_BROKERS: kafka.brokers.join(','),
+  KAFKA_IDEMPOTENT_PRODUCER: String(kafka.external),
+});
+
 export const testKafkaClient = (kafka: TestKafka): Kafka =>
   new Kafka({
     clientId: `test-${randomBytes(3).toString('hex')}`,
@@ -134,7 +143,7 @@ export const testKafkaClient = (kafka: TestKafka): Kafka =>
 
 /** A plain producer: the mock cannot serve idempotent producers (they ask the controller). */
 export async function testProducer(kafka: TestKafka): Promise<Producer> {
-  const producer = testKafkaClient(kafka).producer({ allowAutoTopicCreation: false, idempotent: false });
+  const producer = testKafkaClient(kafka).producer({ allowAutoTopicCreation: false, idempotent: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return producer;
 }

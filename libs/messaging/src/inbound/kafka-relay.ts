@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
 import { backoffMs, isTransientFailure } from '../kafka-client';
 import { INBOUND_TOPICS, InboundTopic, isInboundTopic, TOPICS } from '../topics';
 import { deadLetter } from './dead-letter';
@@ -18,6 +18,8 @@ export interface KafkaRelayOptions {
   readonly sessionTimeoutMs?: number;
   /** Touched (at most every few seconds) while the consumer fetches or heartbeats: a liveness probe. */
   readonly healthFile?: string;
+  /** Idempotent dead-letter producer (default true). */
+  readonly idempotentProducer?: boolean;
 }
 
 export interface RelayStats {
@@ -66,7 +68,12 @@ export class KafkaRelay {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: this.options.idempotentProducer ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Migration, SqlDatabase } from '@refund-desk/database';
 import { EventStore, LogCheckpoint, RecordedEvent, runCatchUp } from '@refund-desk/event-store';
 import { backoffMs } from '../kafka-client';
@@ -34,6 +34,8 @@ export interface CaseEventForwarderOptions {
   readonly retryMaxMs: number;
   /** Longest wait between polls of a quiet log (appends in this process wake it at once). */
   readonly idleWaitMs?: number;
+  /** Idempotent producer (default true): a batch retried after a lost acknowledgement is not stored twice. */
+  readonly idempotentProducer?: boolean;
 }
 
 /**
@@ -67,7 +69,15 @@ export class CaseEventForwarder {
     if (this.controller && !this.controller.signal.aborted) return;
     const controller = new AbortController();
     this.controller = controller;
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
+    // The Java-compatible (murmur2) partitioner: a key lands on the partition any other Kafka client would pick.
+    // One request in flight keeps each partition's batches in order across retries; the Java-compatible
+    // partitioner puts a key on the partition any other Kafka client would pick.
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: this.options.idempotentProducer ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });

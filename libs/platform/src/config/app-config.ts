@@ -99,6 +99,13 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1_000) @Max(300_000)
   KAFKA_SESSION_TIMEOUT_MS = 30_000;
 
+  /**
+   * Idempotent producers (the broker drops a retried batch it already has). Tests against
+   * librdkafka's mock cluster turn it off: the mock cannot answer the controller requests it needs.
+   */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_IDEMPOTENT_PRODUCER = true;
+
   /** A file the relay touches while its consumer is alive in the group: a liveness probe for containers. */
   @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
   KAFKA_HEALTH_FILE?: string;
