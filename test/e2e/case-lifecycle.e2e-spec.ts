@@ -1,5 +1,5 @@
 import { describeWithPostgres } from '../support/postgres';
-import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
+import { sampleRequest, startTestApp, TestApp, waitForProjections } from '../support/test-app';
 
 function lifecycle(store: 'pglite' | 'postgres'): void {
   let t: TestApp;
@@ -150,6 +150,8 @@ function lifecycle(store: 'pglite' | 'postgres'): void {
       const { body } = await t.request('POST', '/v1/cases', { token: agent, body: sampleRequest(now, { customer }) });
       ids.push(body.caseId);
     }
+    // Evaluation waits only briefly for the history read model; under load the test waits for it first.
+    await waitForProjections(t);
     const evaluated = await t.request('POST', `/v1/cases/${ids[3]}/evaluation`, { token: agent });
     expect(evaluated.body.evaluation.inputs).toMatchObject({ earlierCases: 3, historyComplete: true });
     expect(evaluated.body.evaluation.findings.find((f: { rule: string }) => f.rule === 'repeat_requester').result).toBe('flag');

@@ -149,3 +149,15 @@ export function sampleRequest(now: Date, overrides: Record<string, unknown> = {}
     ...overrides,
   };
 }
+
+/** Polls /health until every projection has caught up with the log (never a fixed sleep). */
+export async function waitForProjections(t: TestApp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await t.request<{ projections: Array<{ name: string; lagEvents: number }> }>('GET', '/health');
+    const behind = health.body.projections.filter((p) => p.lagEvents > 0);
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`projections still behind: ${behind.map((p) => p.name).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
 import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
+import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
 import { ApiModule } from '../../api/src/api.module';
@@ -11,6 +12,6 @@ import { ApiModule } from '../../api/src/api.module';
  * KAFKA_BROKERS is set). What `npm start` runs.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule, MessagingModule],
 })
 export class RefundDeskModule {}

@@ -18,3 +18,6 @@ export * from './policy/policy.service';
 export * from './queries/get-case.query';
 export * from './views/case-view';
 export * from './case-handling.module';
+export * from './dto/common.dto';
+export * from './dto/log-request.dto';
+export * from './dto/case-commands.dto';

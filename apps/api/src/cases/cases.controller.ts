@@ -4,36 +4,34 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperati
 import type { FastifyReply } from 'fastify';
 import {
   AddNoteCommand,
+  AddNoteDto,
   AssignCaseCommand,
+  AssignmentDto,
   CaseCommandResult,
+  CaseView,
   CloseCaseCommand,
+  ClosureDto,
   CommandContext,
+  CommunicationDto,
   DecideCaseCommand,
+  DecisionDto,
   EscalateCaseCommand,
+  EscalationDto,
   EvaluateCaseCommand,
+  FollowUpDto,
   GetCaseQuery,
   LogRequestCommand,
+  LogRequestDto,
   NotifyCustomerCommand,
   RecordFollowUpCommand,
   RecordRefundExecutionCommand,
-  CaseView,
+  RefundExecutionDto,
 } from '@refund-desk/case-handling';
 import { RefundRequest } from '@refund-desk/domain';
 import { HttpProblem, Roles } from '@refund-desk/platform';
 import { CaseIdPipe } from '../http/case-id.pipe';
 import { etag, RequestContext } from '../http/request-context';
 import { CaseCommandResponse, commandResponse, LogRequestResponse } from './case-responses';
-import {
-  AddNoteDto,
-  AssignmentDto,
-  ClosureDto,
-  CommunicationDto,
-  DecisionDto,
-  EscalationDto,
-  FollowUpDto,
-  RefundExecutionDto,
-} from './dto/case-commands.dto';
-import { LogRequestDto } from './dto/log-request.dto';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The case version you saw ("3"); 412 if the case moved on' };
 

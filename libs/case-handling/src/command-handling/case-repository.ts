@@ -37,7 +37,10 @@ export type DecideFn = (state: CaseState, now: Date) => CaseEvent[] | Promise<Ca
 export interface ExecuteOptions {
   /** The command may start a new stream (logging a request). */
   readonly creates?: boolean;
-  /** Fixed event ids, so a retried request appends nothing new. */
+  /**
+   * Fixed event ids, so a retried request or a redelivered message appends nothing new: when
+   * the stream already holds them, the command answers with what it recorded the first time.
+   */
   readonly eventIds?: readonly string[];
 }
 
@@ -95,22 +98,17 @@ export class CaseRepository {
   private async attempt(caseId: string, context: CommandContext, decideFn: DecideFn, options: ExecuteOptions): Promise<CaseCommandResult> {
     const streamId = caseStreamName(caseId);
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await this.load(caseId);
+      const { state, version, events: stored } = await this.load(caseId);
+      // Checked before anything else: the repeat of a command that succeeded must not be judged
+      // against the state its own events produced (a second "refund issued" would be refused).
+      const replayed = options.eventIds ? this.replay(caseId, stored, options.eventIds) : undefined;
+      if (replayed) return replayed;
       if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
         throw new VersionMismatchError(context.expectedVersion, version);
       }
       if (state.status === 'none' && !options.creates) throw new CaseNotFoundError(caseId);
       const now = this.clock.now();
-      let events: CaseEvent[];
-      try {
-        events = await decideFn(state, now);
-      } catch (error) {
-        // A retried create whose first attempt succeeded finds its own request already logged.
-        if (options.creates && options.eventIds && state.status !== 'none') {
-          return this.replay(caseId, streamId, options.eventIds, error);
-        }
-        throw error;
-      }
+      const events = await decideFn(state, now);
       if (events.length === 0) {
         // Nothing new to record (an idempotent command seen again): answer with the case as it is.
         return { caseId, version, state: state as ExistingCase, position: null, events: [], duplicate: true };
@@ -144,10 +142,14 @@ export class CaseRepository {
     }
   }
 
-  private async replay(caseId: string, streamId: string, eventIds: readonly string[], original: unknown): Promise<CaseCommandResult> {
-    const stored = (await this.store.readStream(streamId)).filter((event) => eventIds.includes(event.eventId));
-    if (stored.length !== eventIds.length) throw original;
-    return this.result(caseId, foldRecorded(stored) as ExistingCase, stored, true);
+  /** The first answer of a command whose fixed event ids are all in the stream; undefined when they are not. */
+  private replay(caseId: string, stream: readonly RecordedEvent[], eventIds: readonly string[]): CaseCommandResult | undefined {
+    if (eventIds.length === 0) return undefined;
+    const mine = stream.filter((event) => eventIds.includes(event.eventId));
+    if (mine.length !== eventIds.length) return undefined;
+    const last = mine[mine.length - 1].version;
+    const stateThen = foldRecorded(stream.filter((event) => event.version <= last));
+    return this.result(caseId, stateThen as ExistingCase, mine, true);
   }
 
   private result(caseId: string, state: ExistingCase, events: readonly RecordedEvent[], duplicate: boolean): CaseCommandResult {

@@ -14,6 +14,8 @@ export class RecordFollowUpCommand extends Command<CaseCommandResult> {
     readonly caseId: string,
     readonly input: FollowUpInput,
     readonly context: CommandContext,
+    /** Fixed ids of the events to record (derived from a message id), so a redelivery records nothing new. */
+    readonly eventIds?: readonly string[],
   ) {
     super();
   }
@@ -23,9 +25,13 @@ export class RecordFollowUpCommand extends Command<CaseCommandResult> {
 export class RecordFollowUpHandler implements ICommandHandler<RecordFollowUpCommand> {
   constructor(private readonly cases: CaseRepository) {}
 
-  execute({ caseId, input, context }: RecordFollowUpCommand): Promise<CaseCommandResult> {
-    return this.cases.execute('RecordFollowUp', caseId, context, (state, now) =>
-      decide({ type: 'RecordFollowUp', ...input, actor: context.actor, now }, state),
+  execute({ caseId, input, context, eventIds }: RecordFollowUpCommand): Promise<CaseCommandResult> {
+    return this.cases.execute(
+      'RecordFollowUp',
+      caseId,
+      context,
+      (state, now) => decide({ type: 'RecordFollowUp', ...input, actor: context.actor, now }, state),
+      { eventIds },
     );
   }
 }

@@ -17,6 +17,8 @@ export class RecordRefundExecutionCommand extends Command<CaseCommandResult> {
     readonly caseId: string,
     readonly input: RefundExecutionInput,
     readonly context: CommandContext,
+    /** Fixed ids of the events to record (derived from a message id), so a redelivery records nothing new. */
+    readonly eventIds?: readonly string[],
   ) {
     super();
   }
@@ -26,9 +28,13 @@ export class RecordRefundExecutionCommand extends Command<CaseCommandResult> {
 export class RecordRefundExecutionHandler implements ICommandHandler<RecordRefundExecutionCommand> {
   constructor(private readonly cases: CaseRepository) {}
 
-  execute({ caseId, input, context }: RecordRefundExecutionCommand): Promise<CaseCommandResult> {
-    return this.cases.execute('RecordRefundExecution', caseId, context, (state, now) =>
-      decide({ type: 'RecordRefundExecution', ...input, actor: context.actor, now }, state),
+  execute({ caseId, input, context, eventIds }: RecordRefundExecutionCommand): Promise<CaseCommandResult> {
+    return this.cases.execute(
+      'RecordRefundExecution',
+      caseId,
+      context,
+      (state, now) => decide({ type: 'RecordRefundExecution', ...input, actor: context.actor, now }, state),
+      { eventIds },
     );
   }
 }

@@ -87,6 +87,41 @@ export class AppConfig {
   @IsString() @MinLength(1)
   KAFKA_GROUP_ID = 'refund-desk';
 
+  /** Consume the inbound topics (requests, refund status, feedback) when Kafka is on. */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_RELAY_ENABLED = true;
+
+  /** Publish every event of the log to refunds.case-events.v1 when Kafka is on. */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_FORWARDER_ENABLED = true;
+
+  /** Inbound messages with different keys applied at once, per partition batch. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  KAFKA_RELAY_CONCURRENCY = 8;
+
+  /** Events read from the log and published per produce request. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(5_000)
+  KAFKA_FORWARDER_BATCH_SIZE = 200;
+
+  /** How long the group waits for a silent relay (a crashed process) before giving its partitions to another. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
+  /**
+   * Idempotent producers (the broker drops a retried batch it already has). Tests against
+   * librdkafka's mock cluster turn it off: the mock cannot answer the controller requests it needs.
+   */
+  @Transform(toBoolean) @IsBoolean()
+  KAFKA_IDEMPOTENT_PRODUCER = true;
+
+  /** A file the relay touches while its consumer is alive in the group: a liveness probe for containers. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
+  KAFKA_HEALTH_FILE?: string;
+
+  /** Longest wait between retries while the broker or the database is unavailable. */
+  @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
+  KAFKA_RETRY_MAX_MS = 10_000;
+
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
   }
@@ -114,7 +149,7 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
 /** Reads and validates the environment; throws ConfigError naming each bad setting. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
-  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS'];
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE'];
   const relevant = Object.fromEntries(
     [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
   );

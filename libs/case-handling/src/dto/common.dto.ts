@@ -1,6 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsISO4217CurrencyCode, IsString, IsUrl, Length, Max, Min } from 'class-validator';
 
+// The command inputs as HTTP bodies and Kafka message payloads: one set of DTOs, so both channels
+// accept and refuse exactly the same input.
+
 export class MoneyDto {
   @ApiProperty({ description: 'Integer minor units (cents)', example: 4990, minimum: 1 })
   @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@refund-desk/database';
+import { DataProtectionModule } from '@refund-desk/data-protection';
+import { EventStoreModule } from '@refund-desk/event-store';
+import { MessagingModule } from '@refund-desk/messaging';
+import { PlatformModule } from '@refund-desk/platform';
+import { ReadModelsModule } from '@refund-desk/read-models';
+
+/**
+ * The Kafka relay and the case-event forwarder as a process of their own. The read models are
+ * here because command handlers query them (a customer's earlier cases); their projections run
+ * in the projector, not here.
+ */
+@Module({
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, MessagingModule],
+})
+export class KafkaRelayProcessModule {}

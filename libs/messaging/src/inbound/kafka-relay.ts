@@ -1,0 +1,291 @@
+import { writeFile } from 'node:fs/promises';
+import { Logger } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
+import { backoffMs, isTransientFailure } from '../kafka-client';
+import { INBOUND_TOPICS, InboundTopic, isInboundTopic, TOPICS } from '../topics';
+import { deadLetter } from './dead-letter';
+import { InboundProcessor, PreparedMessage, Rejection } from './inbound-processor';
+import { Inbox, InboxEntry } from './inbox';
+
+export interface KafkaRelayOptions {
+  readonly groupId: string;
+  /** Messages with different keys applied at once within one partition's batch. */
+  readonly concurrency: number;
+  readonly retryMaxMs: number;
+  /** Attempts at a message that fails in a way nobody recognises before it is dead-lettered. */
+  readonly maxUnexpectedAttempts?: number;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  /** Touched (at most every few seconds) while the consumer fetches or heartbeats: a liveness probe. */
+  readonly healthFile?: string;
+  /** Idempotent dead-letter producer (default true). */
+  readonly idempotentProducer?: boolean;
+}
+
+export interface RelayStats {
+  applied: number;
+  /** Applied again after a crash or a duplicate in the same batch: the store already had the events. */
+  replayed: number;
+  /** Found in the inbox: delivered before, nothing run. */
+  skipped: number;
+  deadLettered: number;
+  /** Batches put back for a retry (the store, the database or the broker was unavailable). */
+  retries: number;
+}
+
+type Settled =
+  | { readonly kind: 'applied'; readonly entry: InboxEntry; readonly replayed: boolean }
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'dead-letter'; readonly rejection: Rejection };
+
+/**
+ * Consumes the inbound topics and applies each message through the same commands as HTTP.
+ *
+ * Per partition batch: messages are validated, those already in the inbox are skipped, the
+ * rest are applied (different keys concurrently, one key in order), refused ones are sent to
+ * the dead-letter topic, applied ones are recorded in the inbox, and only then is the offset
+ * of the longest fully handled prefix committed. A failure that may pass (store, database or
+ * broker unavailable) pauses the partition and retries from the first unhandled message after
+ * a backoff; nothing is dead-lettered for it and nothing after it is committed.
+ */
+export class KafkaRelay {
+  private readonly logger = new Logger('KafkaRelay');
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly unexpected = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopping = false;
+  readonly stats: RelayStats = { applied: 0, replayed: 0, skipped: 0, deadLettered: 0, retries: 0 };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly processor: InboundProcessor,
+    private readonly inbox: Inbox,
+    private readonly options: KafkaRelayOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: this.options.idempotentProducer ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      retry: { initialRetryTime: 100, maxRetryTime: this.options.retryMaxMs, retries: 10 },
+    });
+    this.producer = producer;
+    this.consumer = consumer;
+    if (this.options.healthFile) {
+      const file = this.options.healthFile;
+      let touched = 0;
+      const touch = (): void => {
+        if (Date.now() - touched < 5_000) return;
+        touched = Date.now();
+        writeFile(file, new Date(touched).toISOString()).catch((error: unknown) => this.logger.warn({ msg: 'cannot write the health file', file, err: error }));
+      };
+      consumer.on(consumer.events.FETCH_START, touch);
+      consumer.on(consumer.events.HEARTBEAT, touch);
+    }
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.logger.error({ msg: 'consumer crashed; kafkajs restarts it', restart: payload.restart, err: payload.error }),
+    );
+    await producer.connect();
+    await consumer.connect();
+    // From the beginning for a new group: requests published before the first start are not lost.
+    await consumer.subscribe({ topics: [...INBOUND_TOPICS], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.consumer = undefined;
+    this.producer = undefined;
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const messages = batch.messages;
+    if (messages.length === 0) return;
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    const settled: (Settled | undefined)[] = new Array(messages.length);
+    let failure: unknown;
+    let heartbeatError: unknown;
+
+    try {
+      if (!isInboundTopic(batch.topic)) throw new Error(`not an inbound topic: ${batch.topic}`);
+      const topic = batch.topic;
+      const prepared = await Promise.all(messages.map((message) => this.processor.prepare(topic, message.value)));
+      const known = await this.inbox.recorded(
+        topic,
+        prepared.flatMap((p) => (p.kind === 'valid' ? [p.messageId] : [])),
+      );
+      const groups = new Map<string, number[]>();
+      messages.forEach((message, index) => {
+        const key = message.key === null ? '\u0000' : message.key.toString('latin1');
+        const group = groups.get(key);
+        if (group) group.push(index);
+        else groups.set(key, [index]);
+      });
+      const run = async (indices: number[]): Promise<void> => {
+        for (const index of indices) {
+          if (failure !== undefined || heartbeatError !== undefined || this.stopping || !payload.isRunning() || payload.isStale()) return;
+          try {
+            settled[index] = await this.settle(topic, batch.partition, messages[index], prepared[index], known);
+          } catch (error) {
+            failure ??= error;
+            return;
+          }
+          try {
+            await payload.heartbeat();
+          } catch (error) {
+            heartbeatError ??= error;
+          }
+        }
+      };
+      await runLimited([...groups.values()], this.options.concurrency, run);
+      await this.recordAndDeadLetter(batch.topic, batch.partition, messages, settled);
+    } catch (error) {
+      failure ??= error;
+    }
+
+    let prefix = -1;
+    while (prefix + 1 < messages.length && settled[prefix + 1] !== undefined) prefix += 1;
+    if (prefix >= 0) {
+      payload.resolveOffset(messages[prefix].offset);
+      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    }
+    for (let i = 0; i <= prefix; i++) this.count(settled[i]!);
+    if (heartbeatError !== undefined) throw heartbeatError;
+    if (prefix === messages.length - 1) {
+      this.failures.delete(partitionKey);
+      return;
+    }
+    if (this.stopping || !payload.isRunning() || payload.isStale()) return;
+    this.retryLater(payload, partitionKey, messages[prefix + 1], failure);
+  }
+
+  /** The outcome of one message, or a throw when it must be retried. */
+  private async settle(
+    topic: InboundTopic,
+    partition: number,
+    message: KafkaMessage,
+    prepared: PreparedMessage,
+    known: ReadonlySet<string>,
+  ): Promise<Settled> {
+    if (prepared.kind === 'rejected') return { kind: 'dead-letter', rejection: prepared.rejection };
+    if (known.has(prepared.messageId)) return { kind: 'skipped' };
+    const attemptKey = `${topic}:${partition}:${message.offset}`;
+    try {
+      const outcome = await this.processor.apply(prepared);
+      this.unexpected.delete(attemptKey);
+      if (outcome.kind === 'rejected') return { kind: 'dead-letter', rejection: outcome.rejection };
+      return {
+        kind: 'applied',
+        replayed: outcome.replayed,
+        entry: {
+          topic,
+          messageId: prepared.messageId,
+          caseId: outcome.caseId,
+          eventIds: outcome.eventIds,
+          position: outcome.position,
+          partition,
+          offset: message.offset,
+        },
+      };
+    } catch (error) {
+      if (isTransientFailure(error)) throw error;
+      // Neither a refusal nor an outage: a few more tries, then the message is set aside rather than block the partition.
+      const attempts = (this.unexpected.get(attemptKey) ?? 0) + 1;
+      this.unexpected.set(attemptKey, attempts);
+      if (attempts < (this.options.maxUnexpectedAttempts ?? 5)) throw error;
+      this.unexpected.delete(attemptKey);
+      this.logger.error({ msg: 'dead-lettering a message that keeps failing', topic, partition, offset: message.offset, err: error });
+      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { kind: 'dead-letter', rejection: { errorType: 'unexpected', errorMessage: text.slice(0, 2_000) } };
+    }
+  }
+
+  /** Dead letters are acknowledged by the broker and inbox rows written before any offset moves past them. */
+  private async recordAndDeadLetter(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    settled: (Settled | undefined)[],
+  ): Promise<void> {
+    const entries: InboxEntry[] = [];
+    const letters: Message[] = [];
+    const pendingIndices: number[] = [];
+    const now = this.now();
+    settled.forEach((outcome, index) => {
+      if (outcome?.kind === 'applied') entries.push(outcome.entry);
+      if (outcome?.kind === 'dead-letter') {
+        letters.push(deadLetter(messages[index], { topic, partition, groupId: this.options.groupId }, outcome.rejection, now));
+      }
+      if (outcome) pendingIndices.push(index);
+    });
+    try {
+      await this.inbox.record(entries);
+      if (letters.length > 0) {
+        if (!this.producer) throw new Error('the relay is not started');
+        await this.producer.send({ topic: TOPICS.deadLetters, acks: -1, messages: letters });
+      }
+    } catch (error) {
+      // Not durable yet: treat the whole batch as unhandled; a redelivery finds the effects already stored.
+      for (const index of pendingIndices) settled[index] = undefined;
+      throw error;
+    }
+  }
+
+  private count(outcome: Settled): void {
+    if (outcome.kind === 'skipped') this.stats.skipped += 1;
+    else if (outcome.kind === 'dead-letter') this.stats.deadLettered += 1;
+    else if (outcome.replayed) this.stats.replayed += 1;
+    else this.stats.applied += 1;
+  }
+
+  /** Pauses the partition; fetching resumes from the first unhandled message after a backoff. */
+  private retryLater(payload: EachBatchPayload, partitionKey: string, next: KafkaMessage, failure: unknown): void {
+    const attempt = (this.failures.get(partitionKey) ?? 0) + 1;
+    this.failures.set(partitionKey, attempt);
+    this.stats.retries += 1;
+    const delay = backoffMs(attempt, this.options.retryMaxMs);
+    this.logger.warn({ msg: 'retrying from an unhandled message after a backoff', partition: partitionKey, offset: next.offset, attempt, delayMs: delay, err: failure });
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) resume();
+    }, delay);
+    this.timers.add(timer);
+  }
+}
+
+/** Runs `work` over the items with at most `limit` at a time. */
+async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}

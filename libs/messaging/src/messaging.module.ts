@@ -1,0 +1,112 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { CaseHandlingModule } from '@refund-desk/case-handling';
+import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { AppConfig } from '@refund-desk/platform';
+import { InboundProcessor } from './inbound/inbound-processor';
+import { Inbox, INBOX_MIGRATIONS } from './inbound/inbox';
+import { KafkaRelay } from './inbound/kafka-relay';
+import { backoffMs, createKafka, parseBrokers } from './kafka-client';
+import { CaseEventForwarder, FORWARDER_MIGRATIONS } from './outbound/case-event-forwarder';
+
+/**
+ * Starts the relay (inbound topics → commands) and the forwarder (event log → case events) when
+ * KAFKA_BROKERS is set, and does nothing at all otherwise. An unreachable broker at start-up
+ * does not stop the process: connecting is retried in the background.
+ */
+@Injectable()
+export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  private relay?: KafkaRelay;
+  private forwarder?: CaseEventForwarder;
+  private starting?: Promise<void>;
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly processor: InboundProcessor,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.KAFKA_BROKERS !== undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.enabled) return;
+    await migrate(this.db, 'messaging', [...INBOX_MIGRATIONS, ...FORWARDER_MIGRATIONS]);
+    const kafka = createKafka({
+      brokers: parseBrokers(this.config.KAFKA_BROKERS!),
+      clientId: this.config.KAFKA_CLIENT_ID,
+      retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
+    });
+    if (this.config.KAFKA_FORWARDER_ENABLED) {
+      this.forwarder = new CaseEventForwarder(kafka, this.db, this.store, {
+        batchSize: this.config.KAFKA_FORWARDER_BATCH_SIZE,
+        retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
+        idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
+      });
+      this.forwarder.start();
+    }
+    if (this.config.KAFKA_RELAY_ENABLED) {
+      this.relay = new KafkaRelay(kafka, this.processor, new Inbox(this.db), {
+        groupId: this.config.KAFKA_GROUP_ID,
+        concurrency: this.config.KAFKA_RELAY_CONCURRENCY,
+        retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
+        sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
+        healthFile: this.config.KAFKA_HEALTH_FILE,
+        idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
+      });
+      this.starting = this.startRelay(this.relay);
+    }
+    this.logger.log(
+      `Kafka at ${this.config.KAFKA_BROKERS}: relay ${this.relay ? 'on' : 'off'}, forwarder ${this.forwarder ? 'on' : 'off'}`,
+    );
+  }
+
+  /** Resolves once the relay consumes (tests wait for it); undefined when the relay is off. */
+  get relayStarted(): Promise<void> | undefined {
+    return this.starting;
+  }
+
+  get relayStats(): KafkaRelay['stats'] | undefined {
+    return this.relay?.stats;
+  }
+
+  get caseEventForwarder(): CaseEventForwarder | undefined {
+    return this.forwarder;
+  }
+
+  private async startRelay(relay: KafkaRelay): Promise<void> {
+    const signal = this.shutdown.signal;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await relay.start();
+        return;
+      } catch (error) {
+        const delay = backoffMs(attempt, this.config.KAFKA_RETRY_MAX_MS);
+        this.logger.warn({ msg: 'cannot start the Kafka relay yet; retrying', attempt, delayMs: delay, err: error });
+        await relay.stop().catch(() => undefined);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shutdown.abort();
+    await this.starting;
+    await Promise.allSettled([this.relay?.stop(), this.forwarder?.stop()]);
+  }
+}
+
+/** Kafka in and out; importable by every process, active only where KAFKA_BROKERS is set. */
+@Module({
+  imports: [CaseHandlingModule],
+  providers: [InboundProcessor, MessagingLifecycle],
+  exports: [MessagingLifecycle],
+})
+export class MessagingModule {}

@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Migration, SqlDatabase } from '@refund-desk/database';
+import { EventStore, LogCheckpoint, RecordedEvent, runCatchUp } from '@refund-desk/event-store';
+import { backoffMs } from '../kafka-client';
+import { TOPICS } from '../topics';
+import { caseEventMessage } from './case-event-message';
+
+export const FORWARDER_MIGRATIONS: readonly Migration[] = [
+  {
+    id: '001_kafka_forwarder_checkpoints',
+    statements: [
+      `CREATE TABLE kafka_forwarder_checkpoints (
+        name text PRIMARY KEY,
+        checkpoint text,
+        position bigint,
+        last_recorded_at timestamptz,
+        events_forwarded bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
+];
+
+export interface ForwarderCheckpoint {
+  readonly checkpoint: LogCheckpoint | null;
+  readonly position: number | null;
+  readonly eventsForwarded: number;
+}
+
+export interface CaseEventForwarderOptions {
+  readonly name?: string;
+  readonly batchSize: number;
+  readonly retryMaxMs: number;
+  /** Longest wait between polls of a quiet log (appends in this process wake it at once). */
+  readonly idleWaitMs?: number;
+  /** Idempotent producer (default true): a batch retried after a lost acknowledgement is not stored twice. */
+  readonly idempotentProducer?: boolean;
+}
+
+/**
+ * Publishes the event log to refunds.case-events.v1 from its own checkpoint, outside any request.
+ * A batch is sent with acks=-1 and one request in flight; the checkpoint moves only after the
+ * broker acknowledged it. A crash or an outage therefore repeats events (at-least-once: the
+ * event-id header lets consumers drop repeats) and never skips one. While the broker is away
+ * the catch-up loop retries with a growing backoff and resumes from the stored checkpoint.
+ */
+export class CaseEventForwarder {
+  private readonly logger = new Logger('CaseEventForwarder');
+  private readonly name: string;
+  private producer?: Producer;
+  private connected = false;
+  private controller?: AbortController;
+  private loop?: Promise<void>;
+  /** Since start: events the broker acknowledged (repeats included), and failed attempts at a batch. */
+  readonly stats = { published: 0, failedAttempts: 0 };
+  private readonly listeners = new Set<(events: readonly RecordedEvent[], ackedAt: Date) => void>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly db: SqlDatabase,
+    private readonly store: EventStore,
+    private readonly options: CaseEventForwarderOptions,
+  ) {
+    this.name = options.name ?? 'case-events';
+  }
+
+  start(): void {
+    if (this.controller && !this.controller.signal.aborted) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    // The Java-compatible (murmur2) partitioner: a key lands on the partition any other Kafka client would pick.
+    // One request in flight keeps each partition's batches in order across retries; the Java-compatible
+    // partitioner puts a key on the partition any other Kafka client would pick.
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: this.options.idempotentProducer ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+    this.loop = runCatchUp(
+      this.store,
+      {
+        name: `kafka:${this.name}`,
+        batchSize: this.options.batchSize,
+        idleWaitMs: this.options.idleWaitMs ?? 250,
+        loadCheckpoint: async () => (await this.checkpoint()).checkpoint,
+        handle: (events, checkpoint) => this.forward(events, checkpoint),
+        retryDelayMs: (attempt) => backoffMs(attempt, this.options.retryMaxMs),
+        onError: (error, attempt) => {
+          this.stats.failedAttempts += 1;
+          this.logger.warn({ msg: 'forwarding failed; retrying from the checkpoint', attempt, err: error });
+        },
+      },
+      controller.signal,
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort();
+    await this.loop;
+    this.loop = undefined;
+    await this.producer?.disconnect();
+    this.connected = false;
+  }
+
+  /** Calls back after the broker acknowledged a batch (for lag measurements); returns the unsubscribe. */
+  onPublished(listener: (events: readonly RecordedEvent[], ackedAt: Date) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async checkpoint(): Promise<ForwarderCheckpoint> {
+    const { rows } = await this.db.query<{ checkpoint: string | null; position: number | null; events_forwarded: number }>(
+      'SELECT checkpoint, position, events_forwarded FROM kafka_forwarder_checkpoints WHERE name = $1',
+      [this.name],
+    );
+    return { checkpoint: rows[0]?.checkpoint ?? null, position: rows[0]?.position ?? null, eventsForwarded: rows[0]?.events_forwarded ?? 0 };
+  }
+
+  private async forward(events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<void> {
+    if (events.length > 0) {
+      const producer = this.producer!;
+      if (!this.connected) {
+        await producer.connect();
+        this.connected = true;
+      }
+      // One send per batch, in log order: each partition receives its events as one ordered record batch.
+      await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+      this.stats.published += events.length;
+      const ackedAt = new Date();
+      for (const listener of this.listeners) listener(events, ackedAt);
+    }
+    const last = events[events.length - 1];
+    await this.db.query(
+      `INSERT INTO kafka_forwarder_checkpoints (name, checkpoint, position, last_recorded_at, events_forwarded, updated_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (name) DO UPDATE SET
+         checkpoint = EXCLUDED.checkpoint,
+         position = COALESCE(EXCLUDED.position, kafka_forwarder_checkpoints.position),
+         last_recorded_at = COALESCE(EXCLUDED.last_recorded_at, kafka_forwarder_checkpoints.last_recorded_at),
+         events_forwarded = kafka_forwarder_checkpoints.events_forwarded + EXCLUDED.events_forwarded,
+         updated_at = now()`,
+      [this.name, checkpoint, last?.position ?? null, last?.recordedAt ?? null, events.length],
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import { CASE_EVENT_TYPES, PERSONAL_DATA_PATHS, POLICY_STREAM } from '@refund-desk/domain';
+import { RecordedEvent } from '@refund-desk/event-store';
+import { schemaErrors } from '../../../../test/support/kafka/schemas';
+import { caseEventMessage, caseEventValue } from './case-event-message';
+
+const recorded = (overrides: Partial<RecordedEvent> & Pick<RecordedEvent, 'type' | 'data'>): RecordedEvent => ({
+  eventId: '7a0c2f0e-3f4b-4d8e-9a51-0d3f1c2b4a10',
+  streamId: 'refundCase-case_1',
+  version: 3,
+  position: 42,
+  checkpoint: '900:42',
+  schemaVersion: 1,
+  metadata: {
+    actor: 'agent_ann',
+    occurredAt: '2026-10-01T10:00:00.000Z',
+    correlationId: 'corr-1',
+    causationId: 'req-1',
+    customerId: 'cus_81',
+    prevHash: 'a'.repeat(64),
+    hash: 'b'.repeat(64),
+  },
+  recordedAt: '2026-10-01T10:00:00.010Z',
+  ...overrides,
+});
+
+const requestLogged = {
+  caseId: 'case_1',
+  customer: { id: 'cus_81', name: 'Maria Rossi', email: 'maria@example.com', phone: '+39 055 0000', locale: 'it' },
+  order: { id: 'ord_5521', purchasedAt: '2026-09-01T10:00:00.000Z', country: 'IT', paymentMethod: 'card' },
+  product: { sku: 'KTL-200', name: 'Electric kettle', category: 'small-appliances', condition: 'used' },
+  amount: { minor: 4990, currency: 'EUR' },
+  reason: { code: 'defective', description: 'Stopped heating after 40 days' },
+  requestedResolution: 'refund',
+  channel: 'email',
+  evidence: [],
+  loggedAt: '2026-10-01T10:00:00.000Z',
+  loggedBy: 'agent_ann',
+};
+
+/** An event of each type with every personal field filled in. */
+function withPersonalFields(type: string): Record<string, unknown> {
+  if (type === 'RequestLogged') return structuredClone(requestLogged);
+  const data: Record<string, unknown> = { caseId: 'case_1' };
+  for (const path of PERSONAL_DATA_PATHS[type as keyof typeof PERSONAL_DATA_PATHS]) data[path[path.length - 1]] = 'Maria Rossi said so';
+  return data;
+}
+
+describe('caseEventMessage', () => {
+  it('keys a case event by its case id and names its id, type and schema version in headers', () => {
+    const message = caseEventMessage(recorded({ type: 'NoteAdded', data: { caseId: 'case_1', text: 'hi' } }));
+    expect(message.key).toBe('case_1');
+    expect(message.headers).toEqual({
+      'event-id': '7a0c2f0e-3f4b-4d8e-9a51-0d3f1c2b4a10',
+      'event-type': 'NoteAdded',
+      'schema-version': '1',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(String(message.value))).toMatchObject({ caseId: 'case_1', version: 3, position: 42, occurredAt: '2026-10-01T10:00:00.000Z' });
+  });
+
+  it('leaves every personal field out, for every event type', () => {
+    for (const type of CASE_EVENT_TYPES) {
+      const text = String(caseEventMessage(recorded({ type, data: withPersonalFields(type) })).value);
+      expect(text).not.toContain('Maria Rossi');
+      expect(text).not.toContain('maria@example.com');
+      expect(text).not.toContain('055 0000');
+      expect(text).not.toContain('Stopped heating');
+    }
+  });
+
+  it('keeps what is not personal, and matches the published schema', () => {
+    const value = caseEventValue(recorded({ type: 'RequestLogged', version: 1, data: requestLogged }));
+    expect(value.data).toMatchObject({ customer: { id: 'cus_81', name: null, email: null, phone: null, locale: 'it' }, amount: { minor: 4990 } });
+    expect(schemaErrors('case-event.v1', value)).toBeNull();
+    const leaked = { ...value, data: { ...value.data, customer: { ...(value.data.customer as object), name: 'Maria Rossi' } } };
+    expect(schemaErrors('case-event.v1', leaked)).toContain('name');
+  });
+
+  it('passes metadata on by allow-list: no hash chain, nothing unknown', () => {
+    const event = recorded({ type: 'Decided', data: { caseId: 'case_1' } });
+    const value = caseEventValue({ ...event, metadata: { ...event.metadata, secretKeyId: 'k-1' } });
+    expect(value.metadata).toEqual({ actor: 'agent_ann', correlationId: 'corr-1', causationId: 'req-1', customerId: 'cus_81' });
+  });
+
+  it('keys an event outside any case by its stream, with a null case id', () => {
+    const message = caseEventMessage(recorded({ streamId: POLICY_STREAM, type: 'PolicyRevised', version: 2, data: { changeNote: 'x', rules: {} } }));
+    expect(message.key).toBe(POLICY_STREAM);
+    const value = JSON.parse(String(message.value));
+    expect(value.caseId).toBeNull();
+    expect(schemaErrors('case-event.v1', value)).toBeNull();
+  });
+});

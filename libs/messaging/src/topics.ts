@@ -1,0 +1,35 @@
+/** The Kafka topics of the public contract (docs/contract.md). */
+export const TOPICS = {
+  refundRequests: 'refunds.requests.v1',
+  refundStatus: 'payments.refund-status.v1',
+  feedbackResponses: 'feedback.responses.v1',
+  caseEvents: 'refunds.case-events.v1',
+  deadLetters: 'refunds.dlq.v1',
+} as const;
+
+export const INBOUND_TOPICS = [TOPICS.refundRequests, TOPICS.refundStatus, TOPICS.feedbackResponses] as const;
+export type InboundTopic = (typeof INBOUND_TOPICS)[number];
+
+export const isInboundTopic = (topic: string): topic is InboundTopic => (INBOUND_TOPICS as readonly string[]).includes(topic);
+
+/** Headers of refunds.case-events.v1: consumers dedupe by event-id without parsing the value. */
+export const CASE_EVENT_HEADERS = {
+  eventId: 'event-id',
+  eventType: 'event-type',
+  schemaVersion: 'schema-version',
+  contentType: 'content-type',
+} as const;
+
+/** Headers the relay adds to a dead-lettered message; the original headers are kept beside them. */
+export const DEAD_LETTER_HEADERS = {
+  sourceTopic: 'x-source-topic',
+  sourcePartition: 'x-source-partition',
+  sourceOffset: 'x-source-offset',
+  sourceTimestamp: 'x-source-timestamp',
+  consumerGroup: 'x-consumer-group',
+  errorType: 'x-error-type',
+  errorMessage: 'x-error-message',
+  /** JSON array of {field, message} for validation failures. */
+  errorDetails: 'x-error-details',
+  deadLetteredAt: 'x-dead-lettered-at',
+} as const;

@@ -1,0 +1,142 @@
+/*
+ * A real Kafka wire-protocol broker for the tests: librdkafka's mock cluster (rdkafka_mock.h,
+ * from Debian's librdkafka-dev), listening on 127.0.0.1 on ports the kernel picks.
+ *
+ *   mock-cluster [--brokers N] [topic[:partitions] ...]
+ *
+ * Prints "BOOTSTRAP host:port[,host:port...]" once the topics exist, then reads commands on
+ * stdin, one per line, and answers each with "OK <command>" or "ERR <command>: <reason>":
+ *
+ *   topic <name> <partitions>   create a topic (kafkajs admin cannot: see below)
+ *   down [broker|-1]            disconnect a broker (default: all) and refuse new connections
+ *   up [broker|-1]              accept connections again; the data is kept
+ *   rtt <broker|-1> <ms>        delay every response of a broker
+ *   quit                        stop (so does end of input: the broker never outlives the test)
+ *
+ * Topics are created here rather than through kafkajs' admin client because the mock reports a
+ * controller id that no broker has, so requests that must go to the controller fail.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+static int broker_count = 1;
+
+static int create_topic(rd_kafka_mock_cluster_t *mcluster, const char *spec, int partitions) {
+  rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster, spec, partitions, 1);
+  if (err) {
+    fprintf(stderr, "mock-cluster: cannot create topic %s: %s\n", spec, rd_kafka_err2str(err));
+    return -1;
+  }
+  return 0;
+}
+
+static int create_topic_spec(rd_kafka_mock_cluster_t *mcluster, const char *spec) {
+  char name[256];
+  int partitions = 1;
+  const char *colon = strchr(spec, ':');
+  size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+  if (len == 0 || len >= sizeof(name)) return -1;
+  memcpy(name, spec, len);
+  name[len] = '\0';
+  if (colon) {
+    partitions = atoi(colon + 1);
+    if (partitions < 1) return -1;
+  }
+  return create_topic(mcluster, name, partitions);
+}
+
+static void answer(const char *command, rd_kafka_resp_err_t err) {
+  if (err)
+    printf("ERR %s: %s\n", command, rd_kafka_err2str(err));
+  else
+    printf("OK %s\n", command);
+  fflush(stdout);
+}
+
+/* Applies fn to one broker id, or to every broker for -1 (this librdkafka may not accept -1 itself). */
+static rd_kafka_resp_err_t each_broker(rd_kafka_mock_cluster_t *mcluster, int id,
+                                       rd_kafka_resp_err_t (*fn)(rd_kafka_mock_cluster_t *, int32_t)) {
+  if (id >= 0) return fn(mcluster, id);
+  for (int b = 1; b <= broker_count; b++) {
+    rd_kafka_resp_err_t err = fn(mcluster, b);
+    if (err) return err;
+  }
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int main(int argc, char **argv) {
+  char errstr[512];
+  int first_topic = 1;
+  if (argc > 2 && strcmp(argv[1], "--brokers") == 0) {
+    broker_count = atoi(argv[2]);
+    first_topic = 3;
+  }
+  if (broker_count < 1) {
+    fprintf(stderr, "mock-cluster: --brokers needs a positive number\n");
+    return 2;
+  }
+  /* A dying test runner closes our stdin; a write to a closed stdout must not kill us mid-answer either. */
+  signal(SIGPIPE, SIG_IGN);
+
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+    fprintf(stderr, "mock-cluster: %s\n", errstr);
+    return 2;
+  }
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (!rk) {
+    fprintf(stderr, "mock-cluster: %s\n", errstr);
+    return 2;
+  }
+  rd_kafka_mock_cluster_t *mcluster = rd_kafka_mock_cluster_new(rk, broker_count);
+  if (!mcluster) {
+    fprintf(stderr, "mock-cluster: cannot create the mock cluster\n");
+    return 2;
+  }
+  for (int i = first_topic; i < argc; i++) {
+    if (create_topic_spec(mcluster, argv[i]) != 0) {
+      fprintf(stderr, "mock-cluster: bad topic spec %s (want name[:partitions])\n", argv[i]);
+      return 2;
+    }
+  }
+  printf("BOOTSTRAP %s\n", rd_kafka_mock_cluster_bootstraps(mcluster));
+  fflush(stdout);
+
+  char line[1024];
+  while (fgets(line, sizeof(line), stdin)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char verb[32] = "", arg1[256] = "", arg2[64] = "";
+    int n = sscanf(line, "%31s %255s %63s", verb, arg1, arg2);
+    if (n <= 0) continue;
+    if (strcmp(verb, "quit") == 0) {
+      answer(line, RD_KAFKA_RESP_ERR_NO_ERROR);
+      break;
+    } else if (strcmp(verb, "topic") == 0 && n >= 2) {
+      int partitions = n >= 3 ? atoi(arg2) : 1;
+      answer(line, partitions < 1 ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                  : rd_kafka_mock_topic_create(mcluster, arg1, partitions, 1));
+    } else if (strcmp(verb, "down") == 0) {
+      answer(line, each_broker(mcluster, n >= 2 ? atoi(arg1) : -1, rd_kafka_mock_broker_set_down));
+    } else if (strcmp(verb, "up") == 0) {
+      answer(line, each_broker(mcluster, n >= 2 ? atoi(arg1) : -1, rd_kafka_mock_broker_set_up));
+    } else if (strcmp(verb, "rtt") == 0 && n >= 3) {
+      int id = atoi(arg1), ms = atoi(arg2);
+      rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      for (int b = id >= 0 ? id : 1; b <= (id >= 0 ? id : broker_count) && !err; b++)
+        err = rd_kafka_mock_broker_set_rtt(mcluster, b, ms);
+      answer(line, err);
+    } else {
+      answer(line, RD_KAFKA_RESP_ERR__INVALID_ARG);
+    }
+  }
+
+  rd_kafka_mock_cluster_destroy(mcluster);
+  rd_kafka_destroy(rk);
+  return 0;
+}
