@@ -1,0 +1,125 @@
+import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
+import { EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { GenerationStatus, lockGeneration, saveCheckpoint } from './checkpoints';
+import { CheckpointMovedError, tableNames } from './generations';
+import { Projection } from './projection';
+
+/** A generation of a read model that one writer moves forward; `checkpoint` is where it left it. */
+export interface ProjectionTarget {
+  readonly projection: Projection;
+  readonly generation: number;
+  readonly status: GenerationStatus;
+  checkpoint: LogCheckpoint | null;
+}
+
+export interface BatchLogger {
+  error(entry: Record<string, unknown>): void;
+}
+
+/**
+ * A failure worth retrying later (the database is unreachable, a deadlock), as opposed to an
+ * event this projection cannot digest, which is set aside so the read model keeps moving.
+ */
+export function isTransientError(error: unknown): boolean {
+  if (error instanceof CheckpointMovedError) return true;
+  const code = pgErrorCode(error);
+  if (code === undefined) return false;
+  if (!/^[0-9A-Z]{5}$/.test(code)) return true; // ECONNREFUSED, ETIMEDOUT and friends
+  return ['08', '40', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
+}
+
+/**
+ * Writes batches of the log into read-model generations: rows and checkpoint in one transaction,
+ * and only if the checkpoint row is still where this writer left it (compare-and-set), so two
+ * writers of one generation, or a writer racing a swap, can never apply an event twice.
+ */
+export class BatchApplier {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly store: EventStore,
+    private readonly logger: BatchLogger,
+  ) {}
+
+  /** Applies a batch to every target and moves their checkpoints to `checkpoint`; returns the events applied. */
+  async apply(targets: readonly ProjectionTarget[], events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<number> {
+    let applied = 0;
+    try {
+      await this.db.transaction(async (tx) => {
+        applied = 0;
+        for (const target of targets) applied += await this.applyTo(tx, target, this.relevant(target, events), checkpoint, events);
+      });
+    } catch (error) {
+      if (isTransientError(error) || events.length === 0) throw error;
+      applied = 0;
+      for (const target of targets) applied += await this.applyOneByOne(target, this.relevant(target, events), checkpoint, events);
+      return applied;
+    }
+    for (const target of targets) target.checkpoint = checkpoint;
+    return applied;
+  }
+
+  private relevant(target: ProjectionTarget, events: readonly RecordedEvent[]): RecordedEvent[] {
+    const types = new Set(target.projection.eventTypes);
+    return events.filter(
+      (event) => types.has(event.type) && this.store.compareCheckpoints(event.checkpoint, target.checkpoint) > 0,
+    );
+  }
+
+  private async applyTo(
+    tx: SqlExecutor,
+    target: ProjectionTarget,
+    events: readonly RecordedEvent[],
+    checkpoint: LogCheckpoint,
+    batch: readonly RecordedEvent[],
+  ): Promise<number> {
+    const { projection, generation } = target;
+    const row = await lockGeneration(tx, projection.name, generation);
+    if (!row || row.status !== target.status || row.checkpoint !== target.checkpoint) {
+      throw new CheckpointMovedError(projection.name, generation, row ? `now ${row.status} at ${row.checkpoint}` : 'gone');
+    }
+    if (events.length > 0) await projection.apply(events, tx, tableNames(projection, generation));
+    const last = batch[batch.length - 1];
+    await saveCheckpoint(tx, projection.name, generation, checkpoint, last, events.length);
+    return events.length;
+  }
+
+  /** After a batch failed: each event on its own, so only the one that cannot be applied is set aside. */
+  private async applyOneByOne(
+    target: ProjectionTarget,
+    events: readonly RecordedEvent[],
+    checkpoint: LogCheckpoint,
+    batch: readonly RecordedEvent[],
+  ): Promise<number> {
+    const { projection, generation } = target;
+    let applied = 0;
+    for (const event of events) {
+      try {
+        await this.db.transaction((tx) => this.applyTo(tx, target, [event], event.checkpoint, [event]));
+        applied += 1;
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        this.logger.error({
+          msg: 'projection skipped an event it cannot apply',
+          projection: projection.name,
+          generation,
+          position: event.position,
+          eventId: event.eventId,
+          type: event.type,
+          err: error,
+        });
+        await this.db.transaction(async (tx) => {
+          await tx.query(
+            `INSERT INTO projection_failures (name, position, event_id, event_type, error) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (name, event_id) DO UPDATE SET error = EXCLUDED.error, failed_at = now()`,
+            [projection.name, event.position, event.eventId, event.type, String((error as Error)?.message ?? error)],
+          );
+          await this.applyTo(tx, target, [], event.checkpoint, [event]);
+        });
+      }
+      target.checkpoint = event.checkpoint;
+    }
+    await this.db.transaction((tx) => this.applyTo(tx, target, [], checkpoint, batch));
+    target.checkpoint = checkpoint;
+    return applied;
+  }
+}
