@@ -3,11 +3,15 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { AppConfig, AuthGuard, AuthModule } from '@refund-desk/platform';
+import { ReadModelsAdminController } from './admin/read-models.controller';
+import { AnalyticsController } from './analytics/analytics.controller';
 import { CasesController } from './cases/cases.controller';
+import { CustomersController } from './customers/customers.controller';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
 import { PolicyController } from './policy/policy.controller';
+import { QueuesController } from './queues/queues.controller';
 
 /**
  * The HTTP API of the public contract. It needs the platform, the database, the event store and
@@ -25,7 +29,15 @@ import { PolicyController } from './policy/policy.controller';
       }),
     }),
   ],
-  controllers: [CasesController, PolicyController, HealthController],
+  controllers: [
+    CasesController,
+    PolicyController,
+    QueuesController,
+    CustomersController,
+    AnalyticsController,
+    ReadModelsAdminController,
+    HealthController,
+  ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.
     { provide: APP_GUARD, useExisting: AuthGuard },

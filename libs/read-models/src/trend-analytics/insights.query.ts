@@ -84,17 +84,16 @@ export class InsightsQuery {
   private async risingDefectClaims({ from, to, minCases }: InsightsQueryInput): Promise<Insight[]> {
     const middle = new Date(from.getTime() + Math.floor((to.getTime() - from.getTime()) / 2));
     const { rows } = await this.db.query<{ sku: string; earlier: number; later: number; earlier_requests: number; later_requests: number }>(
-      `SELECT product_sku AS sku,
-              count(*) FILTER (WHERE reason_code = 'defective' AND logged_at < $3)::int AS earlier,
-              count(*) FILTER (WHERE reason_code = 'defective' AND logged_at >= $3)::int AS later,
-              count(*) FILTER (WHERE logged_at < $3)::int AS earlier_requests,
-              count(*) FILTER (WHERE logged_at >= $3)::int AS later_requests
-         FROM ${CASE_FACTS}
-        WHERE product_sku IS NOT NULL AND logged_at >= $1 AND logged_at < $2
-        GROUP BY product_sku
-       HAVING count(*) FILTER (WHERE reason_code = 'defective' AND logged_at >= $3) >= $4
-          AND count(*) FILTER (WHERE reason_code = 'defective' AND logged_at >= $3)
-              >= 1.5 * count(*) FILTER (WHERE reason_code = 'defective' AND logged_at < $3)
+      `SELECT * FROM (
+         SELECT product_sku AS sku,
+                count(*) FILTER (WHERE reason_code = 'defective' AND logged_at < $3)::int AS earlier,
+                count(*) FILTER (WHERE reason_code = 'defective' AND logged_at >= $3)::int AS later,
+                count(*) FILTER (WHERE logged_at < $3)::int AS earlier_requests,
+                count(*) FILTER (WHERE logged_at >= $3)::int AS later_requests
+           FROM ${CASE_FACTS}
+          WHERE product_sku IS NOT NULL AND logged_at >= $1 AND logged_at < $2
+          GROUP BY product_sku) per_product
+        WHERE later >= $4 AND later >= 1.5 * earlier
         ORDER BY later - earlier DESC, sku`,
       [from.toISOString(), to.toISOString(), middle.toISOString(), minCases],
     );
