@@ -1,3 +1,4 @@
+import { CaseEvent } from '@refund-desk/domain';
 import { events as ev, sampleRequest } from '../../../domain/src/testing/fixtures';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
 import { InsightsQuery } from './insights.query';
@@ -16,7 +17,7 @@ describe('insights query', () => {
   /** A request logged on `loggedDay`; escalated when `daysOverWindow` is given. */
   const logCase = async (o: { category: string; sku: string; reason: string; loggedDay: number; daysOverWindow?: number }): Promise<void> => {
     const request = sampleRequest({ product: { category: o.category, sku: o.sku }, reason: { code: o.reason } });
-    const events = [ev.requestLogged(request, { loggedAt: day(o.loggedDay) })];
+    const events: CaseEvent[] = [ev.requestLogged(request, { loggedAt: day(o.loggedDay) })];
     if (o.daysOverWindow !== undefined) {
       const window = { rule: 'return_window', result: 'fail', detail: '', inputs: { windowDays: 30, daysOverWindow: o.daysOverWindow } };
       events.push(ev.policyEvaluated({ withinPolicy: false, findings: [window as never] }), ev.escalated({ escalatedAt: day(o.loggedDay) }));
