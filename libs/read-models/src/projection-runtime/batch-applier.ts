@@ -1,6 +1,6 @@
 import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
 import { EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
-import { GenerationStatus, lockGeneration, saveCheckpoint } from './checkpoints';
+import { GenerationStatus, moveCheckpoint } from './checkpoints';
 import { CheckpointMovedError, tableNames } from './generations';
 import { Projection } from './projection';
 
@@ -40,18 +40,24 @@ export class BatchApplier {
     private readonly logger: BatchLogger,
   ) {}
 
-  /** Applies a batch to every target and moves their checkpoints to `checkpoint`; returns the events applied. */
-  async apply(targets: readonly ProjectionTarget[], events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<number> {
-    let applied = 0;
+  /**
+   * Applies a batch to every target in one transaction and moves their checkpoints to
+   * `checkpoint`; returns the events applied, by read model.
+   */
+  async apply(targets: readonly ProjectionTarget[], events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<Map<string, number>> {
+    const applied = new Map<string, number>();
     try {
       await this.db.transaction(async (tx) => {
-        applied = 0;
-        for (const target of targets) applied += await this.applyTo(tx, target, this.relevant(target, events), checkpoint, events);
+        for (const target of targets) {
+          applied.set(target.projection.name, await this.applyTo(tx, target, this.relevant(target, events), checkpoint, events));
+        }
       });
     } catch (error) {
       if (isTransientError(error) || events.length === 0) throw error;
-      applied = 0;
-      for (const target of targets) applied += await this.applyOneByOne(target, this.relevant(target, events), checkpoint, events);
+      // Only the target that cannot digest an event should pay for it: each on its own, event by event.
+      for (const target of targets) {
+        applied.set(target.projection.name, await this.applyOneByOne(target, this.relevant(target, events), checkpoint, events));
+      }
       return applied;
     }
     for (const target of targets) target.checkpoint = checkpoint;
@@ -73,13 +79,13 @@ export class BatchApplier {
     batch: readonly RecordedEvent[],
   ): Promise<number> {
     const { projection, generation } = target;
-    const row = await lockGeneration(tx, projection.name, generation);
-    if (!row || row.status !== target.status || row.checkpoint !== target.checkpoint) {
-      throw new CheckpointMovedError(projection.name, generation, row ? `now ${row.status} at ${row.checkpoint}` : 'gone');
-    }
     if (events.length > 0) await projection.apply(events, tx, tableNames(projection, generation));
+    // Compare-and-set: the update locks the row and re-checks it, so a writer that lost the race
+    // (another writer, a swap) moves nothing and its whole transaction rolls back.
     const last = batch[batch.length - 1];
-    await saveCheckpoint(tx, projection.name, generation, checkpoint, last, events.length);
+    if (!(await moveCheckpoint(tx, target, checkpoint, last, events.length))) {
+      throw new CheckpointMovedError(projection.name, generation, `no longer ${target.status} at ${target.checkpoint}`);
+    }
     return events.length;
   }
 

@@ -117,22 +117,26 @@ export async function lockGeneration(tx: SqlExecutor, name: string, generation: 
   return rows[0] && toGeneration(rows[0]);
 }
 
-export async function saveCheckpoint(
+/**
+ * Moves a generation's checkpoint if it is still `status` at `target.checkpoint`; false when
+ * another writer or a swap moved it first.
+ */
+export async function moveCheckpoint(
   tx: SqlExecutor,
-  name: string,
-  generation: number,
+  target: { readonly projection: { readonly name: string }; readonly generation: number; readonly status: GenerationStatus; readonly checkpoint: LogCheckpoint | null },
   checkpoint: LogCheckpoint,
   last: { position: number; recordedAt: string } | undefined,
   applied: number,
-): Promise<void> {
-  await tx.query(
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
     `UPDATE projection_checkpoints SET
-       checkpoint = $3,
-       position = COALESCE($4, position),
-       last_recorded_at = COALESCE($5, last_recorded_at),
-       events_applied = events_applied + $6,
+       checkpoint = $5,
+       position = COALESCE($6, position),
+       last_recorded_at = COALESCE($7, last_recorded_at),
+       events_applied = events_applied + $8,
        updated_at = now()
-     WHERE name = $1 AND generation = $2`,
-    [name, generation, checkpoint, last?.position ?? null, last?.recordedAt ?? null, applied],
+     WHERE name = $1 AND generation = $2 AND status = $3 AND checkpoint IS NOT DISTINCT FROM $4`,
+    [target.projection.name, target.generation, target.status, target.checkpoint, checkpoint, last?.position ?? null, last?.recordedAt ?? null, applied],
   );
+  return rowCount === 1;
 }

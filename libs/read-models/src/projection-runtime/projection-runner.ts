@@ -33,16 +33,16 @@ export interface BatchListener {
 }
 
 /**
- * Runs each projection in its own checkpointed catch-up loop over its live generation; rows and
- * checkpoint commit together. When a rebuild swaps generations the loop notices (its checkpoint
- * row moved) and carries on from the new generation's checkpoint.
+ * Runs the projections in a checkpointed catch-up loop over their live generations; rows and
+ * checkpoints commit together. When a rebuild swaps a generation the loop notices (the
+ * checkpoint row moved) and carries on from the new generation's checkpoint.
  */
 export class ProjectionRunner {
   private readonly logger = new Logger('Projections');
   private readonly committed = new EventEmitter();
   private readonly applier: BatchApplier;
   private controller?: AbortController;
-  private loops: Promise<void>[] = [];
+  private loop?: Promise<void>;
   private readonly listeners: BatchListener[] = [];
 
   constructor(
@@ -68,45 +68,58 @@ export class ProjectionRunner {
     if (this.running) return;
     const controller = new AbortController();
     this.controller = controller;
-    this.loops = this.projections.map((projection) => this.run(projection, controller.signal));
+    this.loop = this.run(controller.signal);
   }
 
   async stop(): Promise<void> {
     this.controller?.abort();
-    await Promise.allSettled(this.loops);
-    this.loops = [];
+    await this.loop;
+    this.loop = undefined;
   }
 
-  private run(projection: Projection, signal: AbortSignal): Promise<void> {
-    let target: ProjectionTarget | undefined;
+  /**
+   * One catch-up loop feeds every read model: one read of the log and one transaction per batch,
+   * whatever the number of read models (on the embedded store every statement counts). Each read
+   * model only gets the events after its own checkpoint, so after a swap they may stand apart.
+   */
+  private run(signal: AbortSignal): Promise<void> {
+    let targets: ProjectionTarget[] = [];
     return runCatchUp(
       this.store,
       {
-        name: projection.name,
+        name: 'projections',
         batchSize: this.options.batchSize,
         idleWaitMs: this.options.idleWaitMs,
-        types: projection.eventTypes,
+        types: [...new Set(this.projections.flatMap((projection) => projection.eventTypes))],
         loadCheckpoint: async () => {
-          const live = await loadLiveGeneration(this.db, projection.name);
-          if (!live) throw new Error(`Read model ${projection.name} has no live generation; start the service to create it`);
-          target = { projection, generation: live.generation, status: 'live', checkpoint: live.checkpoint };
-          return live.checkpoint;
+          const rows = await loadGenerations(this.db, this.projections.map((p) => p.name));
+          targets = this.projections.map((projection) => {
+            const live = rows.find((row) => row.name === projection.name && row.status === 'live');
+            if (!live) throw new Error(`Read model ${projection.name} has no live generation; start the service to create it`);
+            return { projection, generation: live.generation, status: 'live', checkpoint: live.checkpoint };
+          });
+          return targets.reduce<LogCheckpoint | null>(
+            (min, t) => (this.store.compareCheckpoints(t.checkpoint, min) < 0 ? t.checkpoint : min),
+            targets[0]?.checkpoint ?? null,
+          );
         },
         handle: async (events, checkpoint) => {
           const started = process.hrtime.bigint();
-          const applied = await this.applier.apply([target!], events, checkpoint);
-          this.committed.emit(projection.name);
+          const applied = await this.applier.apply(targets, events, checkpoint);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          for (const listener of this.listeners) listener(projection.name, applied, seconds);
+          for (const [name, count] of applied) {
+            this.committed.emit(name);
+            for (const listener of this.listeners) listener(name, count, seconds);
+          }
         },
         // A swap by a rebuild is expected: pick up the new generation at once and quietly.
         retryDelayMs: (attempt, error) => (error instanceof CheckpointMovedError ? 0 : Math.min(30_000, 100 * 2 ** Math.min(attempt, 9))),
         onError: (error, attempt) => {
           if (error instanceof CheckpointMovedError) {
-            this.logger.log({ msg: 'read model generation changed; continuing from its checkpoint', projection: projection.name });
+            this.logger.log({ msg: 'read model generation changed; continuing from its checkpoint', detail: error.message });
             return;
           }
-          this.logger.error({ msg: 'projection batch failed; retrying', projection: projection.name, attempt, err: error });
+          this.logger.error({ msg: 'projection batch failed; retrying', attempt, err: error });
         },
       },
       signal,

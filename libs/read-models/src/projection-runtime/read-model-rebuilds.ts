@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
 import { Projection, PROJECTIONS } from './projection';
@@ -18,7 +18,7 @@ export interface RebuildJob {
  * the database. One job at a time per read model; the latest job of each is kept for status.
  */
 @Injectable()
-export class ReadModelRebuilds implements OnApplicationShutdown {
+export class ReadModelRebuilds implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Rebuild');
   private readonly jobs = new Map<string, RebuildJob>();
   private readonly controller = new AbortController();
@@ -76,7 +76,8 @@ export class ReadModelRebuilds implements OnApplicationShutdown {
     return { job, started: true };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: an interrupted rebuild resumes from its last batch next time. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.controller.abort();
     await Promise.allSettled([...this.running]);
   }

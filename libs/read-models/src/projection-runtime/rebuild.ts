@@ -82,7 +82,7 @@ export async function rebuildReadModels(
       const page = await store.readAll({ after, limit: batchSize, types });
       const moved = page.checkpoint !== null && store.compareCheckpoints(page.checkpoint, after) > 0;
       if (!moved) return;
-      eventsApplied += await applier.apply(pending, page.events, page.checkpoint!);
+      for (const n of (await applier.apply(pending, page.events, page.checkpoint!)).values()) eventsApplied += n;
       eventsRead += page.events.length;
       const last = page.events[page.events.length - 1];
       if (last) position = last.position;
