@@ -60,8 +60,13 @@ export class BatchApplier {
       }
       return applied;
     }
-    for (const target of targets) target.checkpoint = checkpoint;
+    for (const target of targets) target.checkpoint = this.later(target.checkpoint, checkpoint);
     return applied;
+  }
+
+  /** A read model ahead of the batch (just swapped in by a rebuild) keeps its checkpoint. */
+  private later(a: LogCheckpoint | null, b: LogCheckpoint): LogCheckpoint {
+    return this.store.compareCheckpoints(a, b) > 0 ? a! : b;
   }
 
   private relevant(target: ProjectionTarget, events: readonly RecordedEvent[]): RecordedEvent[] {
@@ -82,8 +87,9 @@ export class BatchApplier {
     if (events.length > 0) await projection.apply(events, tx, tableNames(projection, generation));
     // Compare-and-set: the update locks the row and re-checks it, so a writer that lost the race
     // (another writer, a swap) moves nothing and its whole transaction rolls back.
-    const last = batch[batch.length - 1];
-    if (!(await moveCheckpoint(tx, target, checkpoint, last, events.length))) {
+    const ahead = this.store.compareCheckpoints(target.checkpoint, checkpoint) > 0;
+    const last = ahead ? undefined : batch[batch.length - 1];
+    if (!(await moveCheckpoint(tx, target, this.later(target.checkpoint, checkpoint), last, events.length))) {
       throw new CheckpointMovedError(projection.name, generation, `no longer ${target.status} at ${target.checkpoint}`);
     }
     return events.length;
@@ -125,7 +131,7 @@ export class BatchApplier {
       target.checkpoint = event.checkpoint;
     }
     await this.db.transaction((tx) => this.applyTo(tx, target, [], checkpoint, batch));
-    target.checkpoint = checkpoint;
+    target.checkpoint = this.later(target.checkpoint, checkpoint);
     return applied;
   }
 }

@@ -9,14 +9,17 @@ import { rebuildReadModels } from './rebuild';
 
 /** Counts events per stream; throws on an event marked poison, as a buggy projection might. */
 class CountingProjection implements Projection {
-  readonly name = 'counting';
-  readonly tables = [{ name: 'rm_counting', columns: 'event_id text PRIMARY KEY, stream_id text NOT NULL' }];
+  readonly tables: Projection['tables'];
   readonly eventTypes = ['Counted'];
+
+  constructor(readonly name = 'counting') {
+    this.tables = [{ name: `rm_${name}`, columns: 'event_id text PRIMARY KEY, stream_id text NOT NULL' }];
+  }
 
   async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     if (events.some((e) => e.data.poison === true)) throw new Error('cannot digest this one');
     await tx.query(
-      `INSERT INTO ${tables.rm_counting} SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+      `INSERT INTO ${tables[`rm_${this.name}`]} SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
       [events.map((e) => e.eventId), events.map((e) => e.streamId)],
     );
   }
@@ -112,5 +115,36 @@ describe('projection runner', () => {
     expect(resumed.eventsRead).toBeLessThan(31);
     expect(await count()).toBe(31);
     expect((await runner.status())[0].rebuilding).toBeNull();
+  });
+});
+
+describe('projection runner with read models at different checkpoints', () => {
+  it('catches each up from its own checkpoint and never moves one back', async () => {
+    const db = await PgliteDatabase.open();
+    await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
+    const store = new PostgresEventStore(db);
+    const [a, b] = [new CountingProjection('count_a'), new CountingProjection('count_b')];
+    await prepareReadModels(db, [a, b]);
+    const first = await store.append(`s-${randomUUID()}`, Array.from({ length: 12 }, () => event()), { expectedVersion: 0 });
+    // b is rebuilt to the head while a is still at the start of the log.
+    await rebuildReadModels(db, store, [b], { batchSize: 5 });
+    const bAhead = (await loadLiveGeneration(db, 'count_b'))!;
+    const runner = new ProjectionRunner(db, store, [a, b], { batchSize: 5, idleWaitMs: 20 });
+    const seen: (string | null)[] = [];
+    runner.onBatch((name) => void (name === 'count_b' && loadLiveGeneration(db, 'count_b').then((g) => seen.push(g!.checkpoint))));
+    runner.start();
+    try {
+      const last = first.events[first.events.length - 1].position;
+      expect(await runner.waitForPosition('count_a', last, 5_000)).toBe(true);
+      const more = await store.append(`s-${randomUUID()}`, [event(), event()], { expectedVersion: 0 });
+      expect(await runner.waitForPosition('count_b', more.events[1].position, 5_000)).toBe(true);
+      const counts = await db.query<{ a: number; b: number }>('SELECT (SELECT count(*)::int FROM rm_count_a) AS a, (SELECT count(*)::int FROM rm_count_b) AS b');
+      expect(counts.rows[0]).toEqual({ a: 14, b: 14 });
+      for (const checkpoint of seen) expect(store.compareCheckpoints(checkpoint, bAhead.checkpoint)).toBeGreaterThanOrEqual(0);
+      expect((await loadLiveGeneration(db, 'count_b'))!.position).toBe(more.events[1].position);
+    } finally {
+      await runner.stop();
+      await db.close();
+    }
   });
 });
