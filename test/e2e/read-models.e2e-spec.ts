@@ -157,6 +157,22 @@ function readModels(store: 'pglite' | 'postgres'): void {
     expect((await t.request('GET', '/v1/queues/manager')).status).toBe(401);
   });
 
+  it('documents the query routes and their parameters in the OpenAPI document', async () => {
+    const doc = await t.request('GET', '/docs-json');
+    for (const path of ['/v1/queues/manager', '/v1/queues/follow-up', '/v1/customers/{customerId}/timeline', '/v1/analytics/trends', '/v1/analytics/insights']) {
+      const names = doc.body.paths[path].get.parameters.map((p: { name: string }) => p.name);
+      expect([path, names]).toEqual([path, expect.arrayContaining(['minPosition'])]);
+      expect(doc.body.paths[path].get.responses['200'].headers).toHaveProperty('X-Min-Position-Reached');
+    }
+    expect(doc.body.paths['/v1/queues/manager'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['assignee', 'unassigned', 'priority', 'slaBreached', 'limit', 'cursor']),
+    );
+    expect(doc.body.paths['/v1/analytics/trends'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['from', 'to', 'interval', 'groupBy']),
+    );
+    expect(doc.body.paths).toHaveProperty(['/v1/admin/read-models/{name}/rebuild']);
+  });
+
   it('answers minPosition it cannot reach within the wait with the data and X-Min-Position-Reached: false', async () => {
     const response = await t.request('GET', '/v1/queues/follow-up?minPosition=999999999', { token: agent });
     expect(response.status).toBe(200);
