@@ -4,13 +4,17 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '@refund-desk/audit';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { AppConfig, AuthGuard, AuthModule } from '@refund-desk/platform';
+import { ReadModelsAdminController } from './admin/read-models.controller';
+import { AnalyticsController } from './analytics/analytics.controller';
 import { AuditController } from './audit/audit.controller';
 import { CasesController } from './cases/cases.controller';
+import { CustomersController } from './customers/customers.controller';
 import { ErasureController } from './customers/erasure.controller';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
 import { PolicyController } from './policy/policy.controller';
+import { QueuesController } from './queues/queues.controller';
 
 /**
  * The HTTP API of the public contract. It needs the platform, the database, the event store and
@@ -29,7 +33,17 @@ import { PolicyController } from './policy/policy.controller';
       }),
     }),
   ],
-  controllers: [CasesController, PolicyController, AuditController, ErasureController, HealthController],
+  controllers: [
+    CasesController,
+    PolicyController,
+    QueuesController,
+    CustomersController,
+    AnalyticsController,
+    AuditController,
+    ErasureController,
+    ReadModelsAdminController,
+    HealthController,
+  ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.
     { provide: APP_GUARD, useExisting: AuthGuard },

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isRole, ROLES } from '@refund-desk/domain';
 import { ConfigError, loadAppConfig, resolveJwtSecret } from '@refund-desk/platform';
 import { registerAuditCommands } from './audit-commands';
+import { rebuildCommand } from './rebuild';
 
 const program = new Command('refund-desk').description('Operator commands for refund-desk');
 
@@ -32,6 +33,20 @@ program
     );
     process.stdout.write(`${token}\n`);
   });
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+};
+
+program
+  .command('rebuild')
+  .description('Rebuild read models from the event log into fresh tables, then swap them in (the old ones serve meanwhile)')
+  .argument('[read-model]', 'manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, or all', 'all')
+  .option('--batch-size <events>', 'events per committed batch', positiveInt, 2_000)
+  .option('--restart', 'discard an interrupted rebuild instead of resuming it', false)
+  .action((name: string, options: { batchSize: number; restart: boolean }) => rebuildCommand(name, options));
 
 registerAuditCommands(program);
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per process, shared by the HTTP layer, the projector and the relay. */
 @Injectable()
@@ -33,6 +33,21 @@ export class Metrics {
     name: 'refund_desk_projection_lag_seconds',
     help: 'Age of the oldest event a projection has not applied yet',
     labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionEventsApplied = new Counter({
+    name: 'refund_desk_projection_events_applied_total',
+    help: 'Events applied to a read model by the projector in this process',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionBatchSeconds = new Histogram({
+    name: 'refund_desk_projection_batch_duration_seconds',
+    help: 'Time to apply one batch of events to a read model and commit it with its checkpoint',
+    labelNames: ['projection'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
 

@@ -1,8 +1,55 @@
 import { Injectable } from '@nestjs/common';
-import { Migration, SqlExecutor } from '@refund-desk/database';
-import { Decided, RefundSettled, RequestLogged } from '@refund-desk/domain';
+import { SqlExecutor } from '@refund-desk/database';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection } from '../projection-runtime/projection';
+import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { CaseRow, foldCaseRows } from '../shared/case-rows';
+import { customerOf, money, obj, str, time } from '../shared/event-data';
+
+export const CUSTOMER_HISTORY = 'rm_customer_history';
+
+export interface CustomerHistoryRow extends CaseRow {
+  readonly customer_id: string | null;
+  readonly logged_at: string | null;
+  readonly outcome: string | null;
+  readonly refunded_minor: number;
+  readonly currency: string | null;
+}
+
+const TABLE: ReadModelTable = {
+  name: CUSTOMER_HISTORY,
+  columns: `case_id text PRIMARY KEY,
+    version integer NOT NULL,
+    customer_id text,
+    logged_at timestamptz,
+    outcome text,
+    refunded_minor bigint NOT NULL,
+    currency text`,
+  indexes: ['(customer_id, logged_at)'],
+};
+
+export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, event: RecordedEvent, caseId: string): CustomerHistoryRow | undefined {
+  const data = event.data;
+  switch (event.type) {
+    case 'RequestLogged':
+      return (
+        row ?? {
+          case_id: caseId,
+          version: 0,
+          customer_id: customerOf(data, event.metadata),
+          logged_at: time(data.loggedAt) ?? event.recordedAt,
+          outcome: null,
+          refunded_minor: 0,
+          currency: str(obj(data.amount).currency),
+        }
+      );
+    case 'Decided':
+      return row && { ...row, outcome: str(data.outcome) };
+    case 'RefundSettled':
+      return row && { ...row, refunded_minor: money(data.amount)?.minor ?? row.refunded_minor };
+    default:
+      return row;
+  }
+}
 
 /**
  * One row per case with what evaluation needs about a customer's past: when each case was
@@ -11,50 +58,10 @@ import { Projection } from '../projection-runtime/projection';
 @Injectable()
 export class CustomerHistoryProjection implements Projection {
   readonly name = 'customer_history';
+  readonly tables = [TABLE];
   readonly eventTypes = ['RequestLogged', 'Decided', 'RefundSettled'];
-  readonly migrations: readonly Migration[] = [
-    {
-      id: '001_rm_customer_history',
-      statements: [
-        `CREATE TABLE rm_customer_history (
-          case_id text PRIMARY KEY,
-          customer_id text NOT NULL,
-          logged_at timestamptz NOT NULL,
-          outcome text,
-          refunded_minor bigint NOT NULL DEFAULT 0,
-          currency text NOT NULL
-        )`,
-        'CREATE INDEX rm_customer_history_customer_idx ON rm_customer_history (customer_id, logged_at)',
-      ],
-    },
-  ];
 
-  async apply(events: readonly RecordedEvent[], tx: SqlExecutor): Promise<void> {
-    for (const event of events) {
-      switch (event.type) {
-        case 'RequestLogged': {
-          const data = event.data as unknown as RequestLogged['data'];
-          await tx.query(
-            `INSERT INTO rm_customer_history (case_id, customer_id, logged_at, currency) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (case_id) DO NOTHING`,
-            [data.caseId, data.customer.id, data.loggedAt, data.amount.currency],
-          );
-          break;
-        }
-        case 'Decided': {
-          const data = event.data as unknown as Decided['data'];
-          await tx.query('UPDATE rm_customer_history SET outcome = $2 WHERE case_id = $1', [data.caseId, data.outcome]);
-          break;
-        }
-        case 'RefundSettled': {
-          const data = event.data as unknown as RefundSettled['data'];
-          // Settled replaces rather than adds, so applying it twice leaves the same row.
-          await tx.query('UPDATE rm_customer_history SET refunded_minor = $2 WHERE case_id = $1', [data.caseId, data.amount.minor]);
-          break;
-        }
-        default:
-          break;
-      }
-    }
+  apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    return foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
   }
 }

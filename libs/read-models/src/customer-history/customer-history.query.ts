@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { APPROVING_OUTCOMES, CustomerHistory } from '@refund-desk/domain';
-import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
 import { ProjectionRunner } from '../projection-runtime/projection-runner';
+import { CUSTOMER_HISTORY } from './customer-history.projection';
 
 const CONSISTENCY_WAIT_MS = 2_000;
 
@@ -11,7 +12,7 @@ const CONSISTENCY_WAIT_MS = 2_000;
 export class CustomerHistoryQuery {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_LOG) private readonly store: EventStore,
     private readonly runner: ProjectionRunner,
   ) {}
 
@@ -34,7 +35,7 @@ export class CustomerHistoryQuery {
     const { rows } = await this.db.query<{ cases: number; refunds: number }>(
       `SELECT count(*)::int AS cases,
               count(*) FILTER (WHERE outcome = ANY($4::text[]) OR refunded_minor > 0)::int AS refunds
-         FROM rm_customer_history
+         FROM ${CUSTOMER_HISTORY}
         WHERE customer_id = $1 AND case_id <> $2 AND logged_at >= $3`,
       [customerId, excludeCaseId, since.toISOString(), APPROVING_OUTCOMES],
     );

@@ -1,6 +1,11 @@
 import { Migration, SqlExecutor } from '@refund-desk/database';
 import { LogCheckpoint } from '@refund-desk/event-store';
 
+/**
+ * One row per generation of each read model: the live one the queries read, and at most one
+ * being rebuilt. The row is the checkpoint of that generation's tables and is written in the
+ * same transaction as they are.
+ */
 export const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
   {
     id: '001_projection_checkpoints',
@@ -24,46 +29,114 @@ export const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Read models became generations of tables behind views; what 001 built is derived data and
+    // is rebuilt from the log into generation 1.
+    id: '002_read_model_generations',
+    statements: [
+      'DROP TABLE projection_checkpoints',
+      'DROP TABLE IF EXISTS rm_customer_history',
+      `CREATE TABLE projection_checkpoints (
+        name text NOT NULL,
+        generation integer NOT NULL,
+        status text NOT NULL CHECK (status IN ('live', 'building')),
+        checkpoint text,
+        position bigint,
+        last_recorded_at timestamptz,
+        events_applied bigint NOT NULL DEFAULT 0,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, generation)
+      )`,
+      `CREATE UNIQUE INDEX projection_checkpoints_live_idx ON projection_checkpoints (name) WHERE status = 'live'`,
+      `CREATE UNIQUE INDEX projection_checkpoints_building_idx ON projection_checkpoints (name) WHERE status = 'building'`,
+    ],
+  },
 ];
 
-export interface StoredCheckpoint {
+export type GenerationStatus = 'live' | 'building';
+
+export interface GenerationRow {
+  readonly name: string;
+  readonly generation: number;
+  readonly status: GenerationStatus;
   readonly checkpoint: LogCheckpoint | null;
   readonly position: number | null;
   readonly lastRecordedAt: string | null;
   readonly eventsApplied: number;
+  readonly startedAt: string;
 }
 
-export async function loadCheckpoint(db: SqlExecutor, name: string): Promise<StoredCheckpoint> {
-  const { rows } = await db.query<{ checkpoint: string | null; position: number | null; last_recorded_at: Date | null; events_applied: number }>(
-    'SELECT checkpoint, position, last_recorded_at, events_applied FROM projection_checkpoints WHERE name = $1',
+interface Row {
+  name: string;
+  generation: number;
+  status: GenerationStatus;
+  checkpoint: string | null;
+  position: number | null;
+  last_recorded_at: Date | null;
+  events_applied: number;
+  started_at: Date;
+}
+
+const toGeneration = (row: Row): GenerationRow => ({
+  name: row.name,
+  generation: row.generation,
+  status: row.status,
+  checkpoint: row.checkpoint,
+  position: row.position,
+  lastRecordedAt: row.last_recorded_at?.toISOString() ?? null,
+  eventsApplied: row.events_applied,
+  startedAt: row.started_at.toISOString(),
+});
+
+const COLUMNS = 'name, generation, status, checkpoint, position, last_recorded_at, events_applied, started_at';
+
+/** Every generation row, or those of the named read models. */
+export async function loadGenerations(db: SqlExecutor, names?: readonly string[]): Promise<GenerationRow[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM projection_checkpoints WHERE $1::text[] IS NULL OR name = ANY($1::text[]) ORDER BY name, generation`,
+    [names ?? null],
+  );
+  return rows.map(toGeneration);
+}
+
+export async function loadLiveGeneration(db: SqlExecutor, name: string): Promise<GenerationRow | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1 AND status = 'live'`,
     [name],
   );
-  const row = rows[0];
-  return {
-    checkpoint: row?.checkpoint ?? null,
-    position: row?.position ?? null,
-    lastRecordedAt: row?.last_recorded_at?.toISOString() ?? null,
-    eventsApplied: row?.events_applied ?? 0,
-  };
+  return rows[0] && toGeneration(rows[0]);
 }
 
-export async function saveCheckpoint(
+/** Locks a generation's row for the rest of the transaction; undefined when it does not exist. */
+export async function lockGeneration(tx: SqlExecutor, name: string, generation: number): Promise<GenerationRow | undefined> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE`,
+    [name, generation],
+  );
+  return rows[0] && toGeneration(rows[0]);
+}
+
+/**
+ * Moves a generation's checkpoint if it is still `status` at `target.checkpoint`; false when
+ * another writer or a swap moved it first.
+ */
+export async function moveCheckpoint(
   tx: SqlExecutor,
-  name: string,
+  target: { readonly projection: { readonly name: string }; readonly generation: number; readonly status: GenerationStatus; readonly checkpoint: LogCheckpoint | null },
   checkpoint: LogCheckpoint,
   last: { position: number; recordedAt: string } | undefined,
   applied: number,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO projection_checkpoints (name, checkpoint, position, last_recorded_at, events_applied, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (name) DO UPDATE SET
-       checkpoint = EXCLUDED.checkpoint,
-       position = COALESCE(EXCLUDED.position, projection_checkpoints.position),
-       last_recorded_at = COALESCE(EXCLUDED.last_recorded_at, projection_checkpoints.last_recorded_at),
-       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied,
-       updated_at = now()`,
-    [name, checkpoint, last?.position ?? null, last?.recordedAt ?? null, applied],
-    { name: 'projection_checkpoint_save' },
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE projection_checkpoints SET
+       checkpoint = $5,
+       position = COALESCE($6, position),
+       last_recorded_at = COALESCE($7, last_recorded_at),
+       events_applied = events_applied + $8,
+       updated_at = now()
+     WHERE name = $1 AND generation = $2 AND status = $3 AND checkpoint IS NOT DISTINCT FROM $4`,
+    [target.projection.name, target.generation, target.status, target.checkpoint, checkpoint, last?.position ?? null, last?.recordedAt ?? null, applied],
   );
+  return rowCount === 1;
 }

@@ -1,16 +1,26 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import { pgErrorCode, SqlDatabase } from '@refund-desk/database';
-import { EventStore, LogCheckpoint, RecordedEvent, runCatchUp } from '@refund-desk/event-store';
-import { loadCheckpoint, saveCheckpoint } from './checkpoints';
+import { SqlDatabase } from '@refund-desk/database';
+import { EventStore, LogCheckpoint, runCatchUp } from '@refund-desk/event-store';
+import { BatchApplier, ProjectionTarget } from './batch-applier';
+import { GenerationRow, loadGenerations, loadLiveGeneration } from './checkpoints';
+import { CheckpointMovedError } from './generations';
 import { Projection } from './projection';
+
+export { isTransientError } from './batch-applier';
 
 export interface ProjectionStatus {
   readonly name: string;
+  readonly generation: number | null;
   readonly checkpoint: LogCheckpoint | null;
+  /** Global position of the last event the live generation passed. */
   readonly position: number | null;
+  /** Events in the log after the checkpoint (from global positions: an estimate when positions have gaps). */
   readonly lagEvents: number;
+  /** Age of the oldest event not yet applied; 0 when caught up. */
   readonly lagSeconds: number;
+  /** A rebuild in progress (or interrupted): the generation it fills and how far it got. */
+  readonly rebuilding: { readonly generation: number; readonly position: number | null; readonly startedAt: string } | null;
 }
 
 export interface ProjectionRunnerOptions {
@@ -18,120 +28,115 @@ export interface ProjectionRunnerOptions {
   readonly idleWaitMs: number;
 }
 
-/**
- * A failure worth retrying later (the database is unreachable, a deadlock), as opposed to an
- * event this projection cannot digest, which is set aside so the read model keeps moving.
- */
-export function isTransientError(error: unknown): boolean {
-  const code = pgErrorCode(error);
-  if (code === undefined) return false;
-  if (!/^[0-9A-Z]{5}$/.test(code)) return true; // ECONNREFUSED, ETIMEDOUT and friends
-  return ['08', '40', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
+export interface BatchListener {
+  (projection: string, events: number, seconds: number): void;
 }
 
-/** Runs each projection in its own checkpointed catch-up loop; rows and checkpoint commit together. */
+/**
+ * Runs the projections in a checkpointed catch-up loop over their live generations; rows and
+ * checkpoints commit together. When a rebuild swaps a generation the loop notices (the
+ * checkpoint row moved) and carries on from the new generation's checkpoint.
+ */
 export class ProjectionRunner {
   private readonly logger = new Logger('Projections');
   private readonly committed = new EventEmitter();
+  private readonly applier: BatchApplier;
   private controller?: AbortController;
-  private loops: Promise<void>[] = [];
+  private loop?: Promise<void>;
+  private readonly listeners: BatchListener[] = [];
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: EventStore,
-    private readonly projections: readonly Projection[],
+    readonly projections: readonly Projection[],
     private readonly options: ProjectionRunnerOptions = { batchSize: 500, idleWaitMs: 250 },
   ) {
     this.committed.setMaxListeners(0);
+    this.applier = new BatchApplier(db, store, this.logger);
   }
 
   get running(): boolean {
     return this.controller !== undefined && !this.controller.signal.aborted;
   }
 
+  /** Called after each committed batch (metrics). */
+  onBatch(listener: BatchListener): void {
+    this.listeners.push(listener);
+  }
+
   start(): void {
     if (this.running) return;
     const controller = new AbortController();
     this.controller = controller;
-    this.loops = this.projections.map((projection) =>
-      runCatchUp(
-        this.store,
-        {
-          name: projection.name,
-          batchSize: this.options.batchSize,
-          idleWaitMs: this.options.idleWaitMs,
-          types: projection.eventTypes,
-          loadCheckpoint: async () => (await loadCheckpoint(this.db, projection.name)).checkpoint,
-          handle: (events, checkpoint) => this.applyBatch(projection, events, checkpoint),
-          onError: (error, attempt) =>
-            this.logger.error({ msg: 'projection batch failed; retrying', projection: projection.name, attempt, err: error }),
-        },
-        controller.signal,
-      ),
-    );
+    this.loop = this.run(controller.signal);
   }
 
   async stop(): Promise<void> {
     this.controller?.abort();
-    await Promise.allSettled(this.loops);
-    this.loops = [];
-  }
-
-  /** Applies one batch and moves the checkpoint in the same transaction; odd events are set aside. */
-  async applyBatch(projection: Projection, events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<void> {
-    const last = events[events.length - 1];
-    try {
-      await this.db.transaction(async (tx) => {
-        if (events.length > 0) await projection.apply(events, tx);
-        await saveCheckpoint(tx, projection.name, checkpoint, last, events.length);
-      });
-    } catch (error) {
-      if (isTransientError(error) || events.length === 0) throw error;
-      await this.applyOneByOne(projection, events, checkpoint);
-    }
-    this.committed.emit(projection.name);
-  }
-
-  private async applyOneByOne(projection: Projection, events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<void> {
-    for (const [index, event] of events.entries()) {
-      const eventCheckpoint = index === events.length - 1 ? checkpoint : event.checkpoint;
-      try {
-        await this.db.transaction(async (tx) => {
-          await projection.apply([event], tx);
-          await saveCheckpoint(tx, projection.name, eventCheckpoint, event, 1);
-        });
-      } catch (error) {
-        if (isTransientError(error)) throw error;
-        this.logger.error({
-          msg: 'projection skipped an event it cannot apply',
-          projection: projection.name,
-          position: event.position,
-          eventId: event.eventId,
-          type: event.type,
-          err: error,
-        });
-        await this.db.transaction(async (tx) => {
-          await tx.query(
-            `INSERT INTO projection_failures (name, position, event_id, event_type, error) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (name, event_id) DO UPDATE SET error = EXCLUDED.error, failed_at = now()`,
-            [projection.name, event.position, event.eventId, event.type, String((error as Error)?.message ?? error)],
-          );
-          await saveCheckpoint(tx, projection.name, eventCheckpoint, event, 0);
-        });
-      }
-    }
+    await this.loop;
+    this.loop = undefined;
   }
 
   /**
-   * Waits until the projection has applied everything up to `target` (read-your-writes for
-   * tools); false when the timeout passes first. Works across processes: it reads the table.
+   * One catch-up loop feeds every read model: one read of the log and one transaction per batch,
+   * whatever the number of read models (on the embedded store every statement counts). Each read
+   * model only gets the events after its own checkpoint, so after a swap they may stand apart.
+   */
+  private run(signal: AbortSignal): Promise<void> {
+    let targets: ProjectionTarget[] = [];
+    return runCatchUp(
+      this.store,
+      {
+        name: 'projections',
+        batchSize: this.options.batchSize,
+        idleWaitMs: this.options.idleWaitMs,
+        types: [...new Set(this.projections.flatMap((projection) => projection.eventTypes))],
+        loadCheckpoint: async () => {
+          const rows = await loadGenerations(this.db, this.projections.map((p) => p.name));
+          targets = this.projections.map((projection) => {
+            const live = rows.find((row) => row.name === projection.name && row.status === 'live');
+            if (!live) throw new Error(`Read model ${projection.name} has no live generation; start the service to create it`);
+            return { projection, generation: live.generation, status: 'live', checkpoint: live.checkpoint };
+          });
+          return targets.reduce<LogCheckpoint | null>(
+            (min, t) => (this.store.compareCheckpoints(t.checkpoint, min) < 0 ? t.checkpoint : min),
+            targets[0]?.checkpoint ?? null,
+          );
+        },
+        handle: async (events, checkpoint) => {
+          const started = process.hrtime.bigint();
+          const applied = await this.applier.apply(targets, events, checkpoint);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          for (const [name, count] of applied) {
+            this.committed.emit(name);
+            for (const listener of this.listeners) listener(name, count, seconds);
+          }
+        },
+        // A swap by a rebuild is expected: pick up the new generation at once and quietly.
+        retryDelayMs: (attempt, error) => (error instanceof CheckpointMovedError ? 0 : Math.min(30_000, 100 * 2 ** Math.min(attempt, 9))),
+        onError: (error, attempt) => {
+          if (error instanceof CheckpointMovedError) {
+            this.logger.log({ msg: 'read model generation changed; continuing from its checkpoint', detail: error.message });
+            return;
+          }
+          this.logger.error({ msg: 'projection batch failed; retrying', attempt, err: error });
+        },
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Waits until the live generation of a read model has applied everything up to `target`
+   * (read-your-writes for tools); false when the timeout passes first. Works across processes:
+   * it reads the checkpoint table, and is woken early by batches committed in this process.
    */
   async waitFor(name: string, target: LogCheckpoint | null, timeoutMs: number): Promise<boolean> {
     if (target === null) return true;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { checkpoint } = await loadCheckpoint(this.db, name);
-      if (this.store.compareCheckpoints(checkpoint, target) >= 0) return true;
+      const live = await loadLiveGeneration(this.db, name);
+      if (live && this.store.compareCheckpoints(live.checkpoint, target) >= 0) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -146,19 +151,60 @@ export class ProjectionRunner {
     }
   }
 
-  async status(): Promise<ProjectionStatus[]> {
-    const head = await this.store.head();
+  /**
+   * Read-your-writes by global position (what command responses carry): waits, within the
+   * timeout, until the event at `position` is safely visible in the log and the read model has
+   * applied it. False when the time runs out first, or the position is not in the log.
+   */
+  async waitForPosition(name: string, position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = await this.store.checkpointAt(position);
+      if (checkpoint !== null) return this.waitFor(name, checkpoint, Math.max(0, deadline - Date.now()));
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 25)));
+    }
+  }
+
+  /**
+   * Where each read model stands. Cheap enough for /health and /metrics: one query for the
+   * checkpoints, the head, and for a read model that is behind, its oldest unapplied event.
+   */
+  async status(now: Date = new Date()): Promise<ProjectionStatus[]> {
+    const names = this.projections.map((projection) => projection.name);
+    const [head, rows] = await Promise.all([this.store.head(), loadGenerations(this.db, names)]);
     return Promise.all(
-      this.projections.map(async (projection) => {
-        const stored = await loadCheckpoint(this.db, projection.name);
-        const behind = this.store.compareCheckpoints(head.checkpoint, stored.checkpoint) > 0;
-        const lagEvents = behind && head.position !== null ? Math.max(1, head.position - (stored.position ?? 0)) : 0;
-        const lagSeconds =
-          behind && head.recordedAt
-            ? Math.max(0, (Date.parse(head.recordedAt) - Date.parse(stored.lastRecordedAt ?? head.recordedAt)) / 1000)
-            : 0;
-        return { name: projection.name, checkpoint: stored.checkpoint, position: stored.position, lagEvents, lagSeconds };
+      names.map(async (name) => {
+        const live = rows.find((row) => row.name === name && row.status === 'live');
+        const building = rows.find((row) => row.name === name && row.status === 'building');
+        const checkpoint = live?.checkpoint ?? null;
+        let lagEvents = 0;
+        let lagSeconds = 0;
+        if (head.checkpoint !== null && this.store.compareCheckpoints(head.checkpoint, checkpoint) > 0) {
+          const { events } = await this.store.readAll({ after: checkpoint, limit: 1 });
+          const oldest = events[0];
+          if (oldest) {
+            lagEvents = Math.max(1, (head.position ?? oldest.position) - oldest.position + 1);
+            lagSeconds = Math.max(0, (now.getTime() - Date.parse(oldest.recordedAt)) / 1000);
+          }
+        }
+        return {
+          name,
+          generation: live?.generation ?? null,
+          checkpoint,
+          position: live?.position ?? null,
+          lagEvents,
+          lagSeconds,
+          rebuilding: building ? rebuildingOf(building) : null,
+        };
       }),
     );
   }
 }
+
+const rebuildingOf = (row: GenerationRow): ProjectionStatus['rebuilding'] => ({
+  generation: row.generation,
+  position: row.position,
+  startedAt: row.startedAt,
+});

@@ -1,0 +1,92 @@
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { HttpProblem, Roles } from '@refund-desk/platform';
+import { ProjectionRunner, ProjectionStatus, ReadModelRebuilds, RebuildJob } from '@refund-desk/read-models';
+
+class ReadModelStatusResponse {
+  @ApiProperty({ example: 'manager_queue' }) name!: string;
+  @ApiProperty({ nullable: true, description: 'Generation the queries read' }) generation!: number | null;
+  @ApiProperty({ nullable: true }) position!: number | null;
+  @ApiProperty() lagEvents!: number;
+  @ApiProperty() lagSeconds!: number;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'A rebuild in progress or interrupted (in any process)' })
+  rebuilding!: ProjectionStatus['rebuilding'];
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The latest rebuild started in this process' })
+  job!: RebuildJob | null;
+}
+
+class RebuildJobResponse {
+  @ApiProperty({ type: [String] }) readModels!: string[];
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) state!: string;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true }) finishedAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'phase, eventsRead, eventsApplied, position, headPosition, eventsPerSecond, elapsedSeconds, generations',
+  })
+  progress!: RebuildJob['progress'];
+  @ApiProperty({ nullable: true }) error!: string | null;
+}
+
+const NAME = { name: 'name', description: 'A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history) or `all`' };
+
+/**
+ * Rebuilding read models inside the running service: the way to rebuild on the embedded store,
+ * where the CLI cannot open the database the service holds.
+ */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin/read-models')
+export class ReadModelsAdminController {
+  constructor(
+    private readonly rebuilds: ReadModelRebuilds,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Each read model: live generation, lag, and any rebuild' })
+  @ApiOkResponse({ type: [ReadModelStatusResponse] })
+  async list(): Promise<ReadModelStatusResponse[]> {
+    const statuses = await this.runner.status();
+    return statuses.map((status) => ({ ...status, job: this.rebuilds.job(status.name) ?? null }));
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Rebuild from the log into fresh tables, then swap them in; the old tables serve until then',
+    description: 'Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when one is already rebuilding it.',
+  })
+  @ApiParam(NAME)
+  @ApiAcceptedResponse({ type: RebuildJobResponse })
+  rebuild(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): RebuildJob {
+    const { job, started } = this.rebuilds.start(this.names(name));
+    if (!started) reply.status(200);
+    return job;
+  }
+
+  @Get(':name/rebuild')
+  @Roles('admin')
+  @ApiOperation({ summary: 'The latest rebuild of a read model started by this process' })
+  @ApiParam({ name: 'name', description: 'A read model' })
+  @ApiOkResponse({ type: RebuildJobResponse })
+  job(@Param('name') name: string): RebuildJob {
+    const [readModel] = this.names(name);
+    const job = this.rebuilds.job(readModel);
+    if (!job || name === 'all') throw new HttpProblem(404, `No rebuild of ${name} was started by this process`);
+    return job;
+  }
+
+  private names(name: string): string[] {
+    if (name === 'all') return this.rebuilds.names;
+    if (!this.rebuilds.names.includes(name)) {
+      throw new HttpProblem(404, `Unknown read model ${name.slice(0, 60)}; known: ${this.rebuilds.names.join(', ')}`);
+    }
+    return [name];
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Clock, Roles } from '@refund-desk/platform';
+import { FollowUpQueueQuery, ManagerQueueQuery, ProjectionRunner } from '@refund-desk/read-models';
+import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
+import { FollowUpQueueQueryDto, FollowUpQueueResponse, ManagerQueueQueryDto, ManagerQueueResponse } from './queues.dto';
+
+const DEFAULT_LIMIT = 50;
+
+/** Work queues, served from their read models. */
+@ApiTags('queues')
+@ApiBearerAuth()
+@Controller('v1/queues')
+export class QueuesController {
+  constructor(
+    private readonly managerQueue: ManagerQueueQuery,
+    private readonly followUpQueue: FollowUpQueueQuery,
+    private readonly runner: ProjectionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('manager')
+  @Roles('manager', 'senior_manager')
+  @ApiOperation({ summary: 'Escalated, undecided cases: priority first, then the earliest deadline' })
+  @ApiOkResponse({ type: ManagerQueueResponse, headers: MIN_POSITION_HEADERS })
+  async manager(@Query() query: ManagerQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ManagerQueueResponse> {
+    await awaitMinPosition(this.runner, 'manager_queue', query.minPosition, reply);
+    const now = this.clock.now();
+    const page = await this.managerQueue.list(
+      {
+        assignee: query.assignee,
+        unassigned: query.unassigned,
+        priorities: query.priority,
+        slaBreached: query.slaBreached,
+        reasonCode: query.reasonCode,
+        category: query.category,
+        customerId: query.customerId,
+        limit: query.limit ?? DEFAULT_LIMIT,
+        cursor: query.cursor,
+      },
+      now,
+    );
+    return { items: [...page.items] as ManagerQueueResponse['items'], nextCursor: page.nextCursor, asOf: now.toISOString() };
+  }
+
+  @Get('follow-up')
+  @Roles('agent', 'manager')
+  @ApiOperation({ summary: 'Decided cases whose follow-up is due (the policy sets the delay after the decision)' })
+  @ApiOkResponse({ type: FollowUpQueueResponse, headers: MIN_POSITION_HEADERS })
+  async followUp(@Query() query: FollowUpQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FollowUpQueueResponse> {
+    await awaitMinPosition(this.runner, 'follow_up_queue', query.minPosition, reply);
+    const now = this.clock.now();
+    const page = await this.followUpQueue.list(
+      { outcome: query.outcome, channel: query.channel, customerId: query.customerId, limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor },
+      now,
+    );
+    return { items: [...page.items], nextCursor: page.nextCursor, asOf: now.toISOString() };
+  }
+}

@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { CHANNELS, Channel, OUTCOMES, Outcome, PRIORITIES, Priority } from '@refund-desk/domain';
+import { MoneyDto } from '@refund-desk/case-handling';
+import { CODE, ID, PagedQueryDto, toBoolean, toList } from '../read-models/read-model-query.dto';
+
+export class ManagerQueueQueryDto extends PagedQueryDto {
+  @ApiPropertyOptional({ description: 'Only cases assigned to this person', example: 'mgr_marco' })
+  @IsOptional() @IsString() @Length(1, 100)
+  assignee?: string;
+
+  @ApiPropertyOptional({ description: 'Only cases nobody has taken yet' })
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  unassigned?: boolean;
+
+  @ApiPropertyOptional({ description: 'One or more priorities, comma-separated', example: 'urgent,high', enum: PRIORITIES, isArray: true })
+  @IsOptional() @Transform(toList) @IsIn(PRIORITIES, { each: true, message: `priority must be any of ${PRIORITIES.join(', ')}` })
+  priority?: Priority[];
+
+  @ApiPropertyOptional({ description: 'true: only cases past their deadline now; false: only those still within it' })
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  slaBreached?: boolean;
+
+  @ApiPropertyOptional({ description: "The request's reason code", example: 'defective' })
+  @IsOptional() @Matches(CODE, { message: 'reasonCode must be a lower-case code' })
+  reasonCode?: string;
+
+  @ApiPropertyOptional({ example: 'small-appliances' })
+  @IsOptional() @Matches(CODE, { message: 'category must be a lower-case code' })
+  category?: string;
+
+  @ApiPropertyOptional({ example: 'cus_81' })
+  @IsOptional() @Matches(ID, { message: 'customerId must be 1-100 letters, digits, . _ : -' })
+  customerId?: string;
+}
+
+export class FollowUpQueueQueryDto extends PagedQueryDto {
+  @ApiPropertyOptional({ enum: OUTCOMES })
+  @IsOptional() @IsIn(OUTCOMES)
+  outcome?: Outcome;
+
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'The channel the request came in by' })
+  @IsOptional() @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ example: 'cus_81' })
+  @IsOptional() @Matches(ID, { message: 'customerId must be 1-100 letters, digits, . _ : -' })
+  customerId?: string;
+}
+
+class ProductResponse {
+  @ApiProperty({ nullable: true, example: 'KTL-200' }) sku!: string | null;
+  @ApiProperty({ nullable: true, example: 'Electric kettle' }) name!: string | null;
+  @ApiProperty({ nullable: true, example: 'small-appliances' }) category!: string | null;
+}
+
+export class ManagerQueueItemResponse {
+  @ApiProperty() caseId!: string;
+  @ApiProperty({ nullable: true }) customerId!: string | null;
+  @ApiProperty({ type: ProductResponse }) product!: ProductResponse;
+  @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
+  @ApiProperty({ nullable: true, example: 'defective' }) reasonCode!: string | null;
+  @ApiProperty({ enum: PRIORITIES }) priority!: Priority;
+  @ApiProperty({ type: [String], example: ['return_window'], description: 'Policy rules behind an automatic escalation' })
+  escalationReasonCodes!: string[];
+  @ApiProperty({ nullable: true, example: 'manager' }) requiredAuthority!: string | null;
+  @ApiProperty({ format: 'date-time' }) escalatedAt!: string;
+  @ApiProperty({ format: 'date-time' }) slaDueAt!: string;
+  @ApiProperty({ description: 'slaDueAt has passed at the time of the query' }) slaBreached!: boolean;
+  @ApiProperty({ nullable: true }) assignee!: string | null;
+}
+
+export class ManagerQueueResponse {
+  @ApiProperty({ type: [ManagerQueueItemResponse], description: 'Urgent first, then the earliest deadline' })
+  items!: ManagerQueueItemResponse[];
+  @ApiProperty({ nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'The time slaBreached was computed against' }) asOf!: string;
+}
+
+export class FollowUpItemResponse {
+  @ApiProperty() caseId!: string;
+  @ApiProperty({ nullable: true }) customerId!: string | null;
+  @ApiProperty({ nullable: true, enum: OUTCOMES }) outcome!: string | null;
+  @ApiProperty({ format: 'date-time' }) decidedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'decidedAt plus the policy follow-up delay' }) followUpDueAt!: string;
+  @ApiProperty() daysOverdue!: number;
+  @ApiProperty({ nullable: true, description: 'Channel the request came in by' }) channel!: string | null;
+  @ApiProperty({ nullable: true, example: 'it' }) locale!: string | null;
+}
+
+export class FollowUpQueueResponse {
+  @ApiProperty({ type: [FollowUpItemResponse], description: 'Longest overdue first' }) items!: FollowUpItemResponse[];
+  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ format: 'date-time' }) asOf!: string;
+}

@@ -1,0 +1,27 @@
+import { ProjectionRunner } from '@refund-desk/read-models';
+import type { FastifyReply } from 'fastify';
+
+export const MIN_POSITION_WAIT_MS = 5_000;
+export const MIN_POSITION_REACHED = 'X-Min-Position-Reached';
+
+export const MIN_POSITION_HEADERS = {
+  [MIN_POSITION_REACHED]: {
+    description: 'Only when minPosition was sent: true when the read model had applied that position, false when the wait (5 s) ran out first',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+};
+
+/**
+ * Read-your-writes for tools: a bounded wait for the read model to reach the position a command
+ * answered. The data is served either way; the header says whether it includes that write.
+ */
+export async function awaitMinPosition(
+  runner: ProjectionRunner,
+  readModel: string,
+  minPosition: number | undefined,
+  reply: FastifyReply,
+): Promise<void> {
+  if (minPosition === undefined) return;
+  const reached = await runner.waitForPosition(readModel, minPosition, MIN_POSITION_WAIT_MS);
+  reply.header(MIN_POSITION_REACHED, String(reached));
+}

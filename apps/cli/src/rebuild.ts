@@ -1,0 +1,66 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SingleBar } from 'cli-progress';
+import { DatabaseModule, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { EVENT_LOG, EventStore, EventStoreModule } from '@refund-desk/event-store';
+import { loadAppConfig, PlatformModule } from '@refund-desk/platform';
+import { Projection, PROJECTIONS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
+
+@Module({ imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule] })
+class RebuildModule {}
+
+export interface RebuildCommandOptions {
+  readonly batchSize: number;
+  readonly restart: boolean;
+}
+
+/**
+ * Rebuilds read models against DATABASE_URL (or the embedded store when no service holds it)
+ * with a progress bar; the running service keeps serving the old tables until the swap.
+ */
+export async function rebuildCommand(name: string, options: RebuildCommandOptions): Promise<void> {
+  // The rebuild is this process's only work; a projector here would compete with the service's.
+  process.env.PROJECTIONS_ENABLED = 'false';
+  process.env.LOG_LEVEL ??= 'warn';
+  const config = loadAppConfig();
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(RebuildModule, { logger: false, abortOnError: false });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (config.usesEmbeddedDatabase && /in use by process/.test(message)) {
+      throw new Error(
+        `${message}\nThe running service holds the embedded database: rebuild inside it instead with\n` +
+          `  curl -XPOST localhost:${config.PORT}/v1/admin/read-models/${name}/rebuild -H "Authorization: Bearer <admin token>"`,
+      );
+    }
+    throw error;
+  }
+  try {
+    const projections = app.get<Projection[]>(PROJECTIONS);
+    const known = projections.map((p) => p.name);
+    if (name !== 'all' && !known.includes(name)) throw new Error(`Unknown read model ${name}; known: ${known.join(', ')}, or all`);
+    const chosen = projections.filter((p) => name === 'all' || p.name === name);
+    const bar = new SingleBar({
+      format: 'rebuild {models} [{bar}] {percentage}% | position {value}/{total} | {rate} events/s | {phase}',
+      hideCursor: true,
+    });
+    bar.start(1, 0, { models: chosen.map((p) => p.name).join(', '), rate: 0, phase: 'starting' });
+    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get<EventStore>(EVENT_LOG), chosen, {
+      batchSize: options.batchSize,
+      restart: options.restart,
+      onProgress: (progress) => {
+        bar.setTotal(Math.max(1, progress.headPosition ?? 0));
+        bar.update(progress.position ?? 0, { rate: progress.eventsPerSecond, phase: progress.phase });
+      },
+    });
+    bar.update(result.headPosition ?? result.position ?? 0, { rate: result.eventsPerSecond, phase: 'done' });
+    bar.stop();
+    const generations = Object.entries(result.generations).map(([model, generation]) => `${model}@g${generation}`).join(', ');
+    process.stdout.write(
+      `Rebuilt ${generations}: ${result.eventsRead} events in ${result.elapsedSeconds.toFixed(1)} s (${result.eventsPerSecond} events/s), swapped in.\n`,
+    );
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@refund-desk/database';
+import { EventStoreModule } from '@refund-desk/event-store';
+import { PlatformModule } from '@refund-desk/platform';
+import { ReadModelsModule } from '@refund-desk/read-models';
+import { HealthController } from '../../api/src/health/health.controller';
+
+/**
+ * The projector as a process of its own (production): catches every read model up from the log
+ * and serves only /health and /metrics, for probes and for scraping its lag.
+ */
+@Module({
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule],
+  controllers: [HealthController],
+})
+export class ProjectorProcessModule {}

@@ -1,0 +1,78 @@
+import { CASE_EVENT_TYPES, CaseEvent } from '@refund-desk/domain';
+import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
+import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
+import { CUSTOMER_TIMELINE, CustomerTimelineProjection } from './customer-timeline.projection';
+
+/** One event of each type the timeline handles, with the personal data it may carry. */
+const ONE_OF_EACH: Record<(typeof CASE_EVENT_TYPES)[number], CaseEvent> = {
+  RequestLogged: ev.requestLogged(outOfPolicyRequest({ reason: { description: 'Maria says it broke' } })),
+  NoteAdded: ev.noteAdded({ text: 'Maria called from +39 055 0000' }),
+  PolicyEvaluated: ev.policyEvaluated(),
+  Escalated: ev.escalated(),
+  CaseAssigned: ev.caseAssigned(),
+  Decided: ev.decided(),
+  CustomerNotified: ev.customerNotified({ subject: 'Gentile Maria Rossi', body: 'Cara Maria, …' }),
+  RefundIssued: ev.refundIssued(),
+  RefundSettled: ev.refundSettled(),
+  RefundFailed: ev.refundFailed(),
+  FollowedUp: ev.followedUp({ comment: 'Maria is happy' }),
+  CaseClosed: ev.caseClosed(),
+  CustomerDataErased: ev.customerDataErased(),
+};
+
+describe('customer timeline projection', () => {
+  let h: ProjectionHarness;
+  let n = 0;
+  const caseId = (): string => `tl-${++n}`;
+  const entries = async (id: string): Promise<Record<string, any>[]> =>
+    (await h.rows(CUSTOMER_TIMELINE, 'position')).filter((r) => r.case_id === id);
+
+  beforeAll(async () => {
+    h = await projectionHarness(new CustomerTimelineProjection());
+  });
+  afterAll(() => h.close());
+
+  it.each(CASE_EVENT_TYPES)('%s: one entry for the customer, with no personal data', async (type) => {
+    const id = caseId();
+    const [event] = recorded(asCaseEvents([ONE_OF_EACH[type]]), { caseId: id, fromVersion: type === 'RequestLogged' ? 1 : 5 });
+    await h.apply([event]);
+    const [entry, ...more] = await entries(id);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ event_id: event.eventId, customer_id: 'cus_81', type, position: event.position, version: event.version, actor: 'tester' });
+    expect(JSON.stringify(entry.data)).not.toMatch(/Maria|maria@example|\+39/);
+    expect(entry.data.caseId).toBe(id);
+  });
+
+  it('keeps what is not personal data of the request', async () => {
+    const id = caseId();
+    await h.apply(recorded(asCaseEvents([ONE_OF_EACH.RequestLogged]), { caseId: id }));
+    const [entry] = await entries(id);
+    expect(entry.data).toMatchObject({
+      customer: { id: 'cus_81', name: null, email: null, phone: null, locale: 'it' },
+      reason: { code: 'changed_mind', description: null },
+      product: { sku: 'KTL-200' },
+    });
+  });
+
+  it('finds the customer of an event without it in its metadata from the case’s earlier entries', async () => {
+    const id = caseId();
+    await h.apply(recorded(asCaseEvents([ev.requestLogged()]), { caseId: id }));
+    await h.apply(recorded(asCaseEvents([ev.noteAdded()]), { caseId: id, customerId: null, fromVersion: 2 }));
+    expect((await entries(id)).map((e) => [e.type, e.customer_id])).toEqual([['RequestLogged', 'cus_81'], ['NoteAdded', 'cus_81']]);
+  });
+
+  it('gives the same rows when the same events are applied twice', async () => {
+    const events = recorded(asCaseEvents(Object.values(ONE_OF_EACH)), { caseId: caseId() });
+    await h.apply(events);
+    const once = await h.rows(CUSTOMER_TIMELINE, 'position');
+    await h.apply(events);
+    await h.apply([...events, ...events]);
+    expect(await h.rows(CUSTOMER_TIMELINE, 'position')).toEqual(once);
+  });
+
+  it('never throws on odd data: an event without a known customer is left out', async () => {
+    const before = await h.rows(CUSTOMER_TIMELINE, 'position');
+    await h.apply(recorded([{ type: 'NoteAdded', data: { text: 5 } }], { caseId: caseId(), customerId: null, fromVersion: 3 }));
+    expect(await h.rows(CUSTOMER_TIMELINE, 'position')).toEqual(before);
+  });
+});

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { SqlExecutor } from '@refund-desk/database';
+import { CASE_EVENT_TYPES, caseIdFromStream, withoutPersonalData } from '@refund-desk/domain';
+import { RecordedEvent } from '@refund-desk/event-store';
+import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { customerOf, str, time } from '../shared/event-data';
+
+export const CUSTOMER_TIMELINE = 'rm_customer_timeline';
+
+const TABLE: ReadModelTable = {
+  name: CUSTOMER_TIMELINE,
+  columns: `event_id text PRIMARY KEY,
+    position bigint NOT NULL,
+    customer_id text NOT NULL,
+    case_id text NOT NULL,
+    version integer NOT NULL,
+    type text NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    actor text,
+    data jsonb NOT NULL`,
+  indexes: ['(customer_id, position)', '(case_id)'],
+};
+
+/**
+ * Every event of every case of a customer, with the event's data minus personal data (names,
+ * contacts, the customer's words, notes, messages): erasing a customer's personal data in the
+ * log then leaves nothing of it here.
+ */
+@Injectable()
+export class CustomerTimelineProjection implements Projection {
+  readonly name = 'customer_timeline';
+  readonly tables = [TABLE];
+  readonly eventTypes = [...CASE_EVENT_TYPES];
+
+  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    const table = tables[CUSTOMER_TIMELINE];
+    const customers = new Map<string, string>();
+    const pending: RecordedEvent[] = [];
+    for (const event of events) {
+      const caseId = caseIdFromStream(event.streamId);
+      if (!caseId) continue;
+      const customer = customerOf(event.data, event.metadata);
+      if (customer) customers.set(caseId, customer);
+      pending.push(event);
+    }
+    // Events recorded before metadata carried the customer: the case's earlier rows know it.
+    const unknown = [...new Set(pending.map((e) => caseIdFromStream(e.streamId)!).filter((id) => !customers.has(id)))];
+    if (unknown.length > 0) {
+      const { rows } = await tx.query<{ case_id: string; customer_id: string }>(
+        `SELECT DISTINCT ON (case_id) case_id, customer_id FROM ${table} WHERE case_id = ANY($1::text[])`,
+        [unknown],
+      );
+      for (const row of rows) customers.set(row.case_id, row.customer_id);
+    }
+    const rows = pending.flatMap((event) => {
+      const caseId = caseIdFromStream(event.streamId)!;
+      const customerId = customerOf(event.data, event.metadata) ?? customers.get(caseId);
+      if (!customerId) return [];
+      return [
+        {
+          event_id: event.eventId,
+          position: event.position,
+          customer_id: customerId,
+          case_id: caseId,
+          version: event.version,
+          type: event.type,
+          occurred_at: time(event.metadata.occurredAt) ?? event.recordedAt,
+          recorded_at: event.recordedAt,
+          actor: str(event.metadata.actor),
+          data: withoutPersonalData(event.type, event.data),
+        },
+      ];
+    });
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+}

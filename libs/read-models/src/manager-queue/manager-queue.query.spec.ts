@@ -1,0 +1,121 @@
+import { Priority } from '@refund-desk/domain';
+import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
+import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
+import { ManagerQueueProjection } from './manager-queue.projection';
+import { ManagerQueueItem, ManagerQueueQuery } from './manager-queue.query';
+
+const NOW = new Date('2026-10-15T12:00:00.000Z');
+const at = (hours: number): string => new Date(NOW.getTime() + hours * 3_600_000).toISOString();
+
+interface Spec {
+  readonly id: string;
+  readonly priority: Priority;
+  readonly dueInHours: number;
+  readonly assignee?: string;
+  readonly category?: string;
+  readonly decided?: boolean;
+}
+
+const SPECS: Spec[] = [
+  { id: 'q-a', priority: 'normal', dueInHours: 10 },
+  { id: 'q-b', priority: 'urgent', dueInHours: 3, assignee: 'mgr-1' },
+  { id: 'q-c', priority: 'normal', dueInHours: -2, category: 'electronics' },
+  { id: 'q-d', priority: 'high', dueInHours: 20, assignee: 'mgr-2' },
+  { id: 'q-e', priority: 'urgent', dueInHours: -1 },
+  { id: 'q-f', priority: 'low', dueInHours: 100 },
+  { id: 'q-g', priority: 'normal', dueInHours: 10 },
+  { id: 'q-h', priority: 'high', dueInHours: 5, decided: true },
+];
+
+describe('manager queue query', () => {
+  let h: ProjectionHarness;
+  let query: ManagerQueueQuery;
+  const ids = (items: readonly ManagerQueueItem[]): string[] => items.map((i) => i.caseId);
+  const list = (filter: Partial<Parameters<ManagerQueueQuery['list']>[0]> = {}) => query.list({ limit: 50, ...filter }, NOW);
+
+  beforeAll(async () => {
+    h = await projectionHarness(new ManagerQueueProjection());
+    query = new ManagerQueueQuery(h.db);
+    for (const spec of SPECS) {
+      const events = [
+        ev.requestLogged(outOfPolicyRequest({ product: { category: spec.category ?? 'small-appliances' }, customer: { id: `cus-${spec.id}` } })),
+        ev.policyEvaluated(),
+        ev.escalated({ priority: spec.priority, slaDueAt: at(spec.dueInHours) }),
+        ...(spec.assignee ? [ev.caseAssigned({ assignee: spec.assignee })] : []),
+        ...(spec.decided ? [ev.decided()] : []),
+      ];
+      await h.apply(recorded(asCaseEvents(events), { caseId: spec.id, customerId: `cus-${spec.id}` }));
+    }
+    // A case only logged and one closed undecided are not in the queue either.
+    await h.apply(recorded(asCaseEvents([ev.requestLogged()]), { caseId: 'q-logged' }));
+    await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated(), ev.escalated(), ev.caseClosed()]), { caseId: 'q-closed' }));
+  });
+  afterAll(() => h.close());
+
+  it('orders escalated, undecided cases by priority, then earliest deadline, then case id', async () => {
+    expect(ids((await list()).items)).toEqual(['q-e', 'q-b', 'q-h', 'q-d', 'q-c', 'q-a', 'q-g', 'q-f'].filter((id) => id !== 'q-h'));
+  });
+
+  it('computes slaBreached against the time of the query', async () => {
+    const { items } = await list();
+    expect(items.filter((i) => i.slaBreached).map((i) => i.caseId).sort()).toEqual(['q-c', 'q-e']);
+    const later = await query.list({ limit: 50 }, new Date(NOW.getTime() + 11 * 3_600_000));
+    expect(later.items.filter((i) => i.slaBreached).map((i) => i.caseId).sort()).toEqual(['q-a', 'q-b', 'q-c', 'q-e', 'q-g']);
+    // Exactly at the deadline it is not yet breached.
+    const atDue = await query.list({ limit: 50 }, new Date(at(3)));
+    expect(atDue.items.find((i) => i.caseId === 'q-b')!.slaBreached).toBe(false);
+  });
+
+  it('filters by assignee, unassigned, priority, breach, category and customer', async () => {
+    expect(ids((await list({ assignee: 'mgr-1' })).items)).toEqual(['q-b']);
+    expect(ids((await list({ unassigned: true })).items)).toEqual(['q-e', 'q-c', 'q-a', 'q-g', 'q-f']);
+    expect(ids((await list({ priorities: ['urgent', 'low'] })).items)).toEqual(['q-e', 'q-b', 'q-f']);
+    expect(ids((await list({ slaBreached: true })).items)).toEqual(['q-e', 'q-c']);
+    expect(ids((await list({ slaBreached: false })).items)).toEqual(['q-b', 'q-d', 'q-a', 'q-g', 'q-f']);
+    expect(ids((await list({ category: 'electronics' })).items)).toEqual(['q-c']);
+    expect(ids((await list({ customerId: 'cus-q-d' })).items)).toEqual(['q-d']);
+    expect(ids((await list({ priorities: ['normal'], slaBreached: false })).items)).toEqual(['q-a', 'q-g']);
+  });
+
+  it('pages with a cursor: no item twice, none left out, same order', async () => {
+    const all = ids((await list()).items);
+    for (const limit of [1, 2, 3]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await list({ limit, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...ids(page.items));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(all);
+    }
+    const first = await list({ limit: 3, priorities: ['normal'] });
+    expect(ids(first.items)).toEqual(['q-c', 'q-a', 'q-g']);
+    expect(first.nextCursor).toBeNull();
+  });
+
+  it('refuses a cursor it did not hand out', async () => {
+    await expect(list({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'invalid_command', field: 'cursor' });
+    await expect(list({ cursor: Buffer.from('[1,"not a time","x"]').toString('base64url') })).rejects.toMatchObject({ field: 'cursor' });
+  });
+
+  it('serves the item fields of the contract', async () => {
+    const item = (await list({ customerId: 'cus-q-b' })).items[0];
+    expect(item).toEqual({
+      caseId: 'q-b',
+      customerId: 'cus-q-b',
+      product: { sku: 'KTL-200', name: 'Electric kettle', category: 'small-appliances' },
+      amount: { minor: 4990, currency: 'EUR' },
+      reasonCode: 'changed_mind',
+      priority: 'urgent',
+      escalationReasonCodes: ['return_window'],
+      requiredAuthority: 'manager',
+      escalatedAt: ev.escalated().data.escalatedAt,
+      slaDueAt: at(3),
+      slaBreached: false,
+      assignee: 'mgr-1',
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { SqlDatabase, SqlExecutor } from '@refund-desk/database';
+import { GenerationRow, loadGenerations, lockGeneration } from './checkpoints';
+import { Projection, TableNames } from './projection';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,50}$/;
+
+export const physicalTable = (table: string, generation: number): string => `${table}_g${generation}`;
+
+export function tableNames(projection: Projection, generation: number): TableNames {
+  return Object.fromEntries(projection.tables.map((table) => [table.name, physicalTable(table.name, generation)]));
+}
+
+/** Table names are interpolated into SQL, so a projection may only declare plain identifiers. */
+export function assertValidProjection(projection: Projection): void {
+  if (!IDENTIFIER.test(projection.name)) throw new Error(`Projection name "${projection.name}" must be a lower-case identifier`);
+  for (const table of projection.tables) {
+    if (!IDENTIFIER.test(table.name)) throw new Error(`Table "${table.name}" of ${projection.name} must be a lower-case identifier`);
+  }
+}
+
+/** Serialises generation changes of one read model across processes, for the transaction. */
+async function lockReadModel(tx: SqlExecutor, name: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('read-model:' || $1))", [name]);
+}
+
+async function createTables(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
+  for (const table of projection.tables) {
+    const physical = physicalTable(table.name, generation);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${physical} (${table.columns})`);
+    for (const [i, index] of (table.indexes ?? []).entries()) {
+      await tx.query(`CREATE INDEX IF NOT EXISTS ${physical}_i${i} ON ${physical} ${index}`);
+    }
+  }
+}
+
+async function dropTables(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
+  for (const table of projection.tables) await tx.query(`DROP TABLE IF EXISTS ${physicalTable(table.name, generation)}`);
+}
+
+/** Drops and recreates the views rather than replacing them, so a generation may change a table's shape. */
+async function pointViews(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
+  for (const table of projection.tables) {
+    await tx.query(`DROP VIEW IF EXISTS ${table.name}`);
+    await tx.query(`CREATE VIEW ${table.name} AS SELECT * FROM ${physicalTable(table.name, generation)}`);
+  }
+}
+
+async function viewsMissing(tx: SqlExecutor, projection: Projection): Promise<boolean> {
+  const { rows } = await tx.query<{ missing: number }>(
+    `SELECT count(*)::int AS missing FROM unnest($1::text[]) AS t(name) WHERE to_regclass(t.name) IS NULL`,
+    [projection.tables.map((table) => table.name)],
+  );
+  return rows[0].missing > 0;
+}
+
+/**
+ * Makes sure the read model has a live generation with its tables and views; a new read model
+ * starts empty at the beginning of the log and its projector catches up from there.
+ */
+export async function ensureLiveGeneration(db: SqlDatabase, projection: Projection): Promise<void> {
+  assertValidProjection(projection);
+  await db.transaction(async (tx) => {
+    await lockReadModel(tx, projection.name);
+    const rows = await loadGenerations(tx, [projection.name]);
+    const live = rows.find((row) => row.status === 'live');
+    if (live) {
+      await createTables(tx, projection, live.generation);
+      if (await viewsMissing(tx, projection)) await pointViews(tx, projection, live.generation);
+      return;
+    }
+    const generation = Math.max(0, ...rows.map((row) => row.generation)) + 1;
+    await createTables(tx, projection, generation);
+    await pointViews(tx, projection, generation);
+    await tx.query(`INSERT INTO projection_checkpoints (name, generation, status) VALUES ($1, $2, 'live')`, [projection.name, generation]);
+  });
+}
+
+/**
+ * The generation a rebuild fills: the one an interrupted rebuild left (resumed from its
+ * checkpoint), or a new one with empty tables.
+ */
+export async function prepareRebuild(db: SqlDatabase, projection: Projection, restart = false): Promise<GenerationRow> {
+  assertValidProjection(projection);
+  return db.transaction(async (tx) => {
+    await lockReadModel(tx, projection.name);
+    const rows = await loadGenerations(tx, [projection.name]);
+    const building = rows.find((row) => row.status === 'building');
+    if (building && !restart) {
+      await createTables(tx, projection, building.generation);
+      return building;
+    }
+    if (building) {
+      await dropTables(tx, projection, building.generation);
+      await tx.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [projection.name, building.generation]);
+    }
+    const generation = Math.max(0, ...rows.map((row) => row.generation)) + 1;
+    await dropTables(tx, projection, generation);
+    await createTables(tx, projection, generation);
+    await tx.query(`INSERT INTO projection_checkpoints (name, generation, status) VALUES ($1, $2, 'building')`, [projection.name, generation]);
+    return (await lockGeneration(tx, projection.name, generation))!;
+  });
+}
+
+export class CheckpointMovedError extends Error {
+  constructor(name: string, generation: number, detail: string) {
+    super(`Read model ${name} generation ${generation}: ${detail}`);
+    this.name = 'CheckpointMovedError';
+  }
+}
+
+/**
+ * Makes a rebuilt generation live in one transaction: the views point at its tables, the old
+ * generation's row and tables go. Refused when another writer moved the generation meanwhile.
+ */
+export async function swapGeneration(db: SqlDatabase, projection: Projection, built: { generation: number; checkpoint: string | null }): Promise<number | undefined> {
+  return db.transaction(async (tx) => {
+    await lockReadModel(tx, projection.name);
+    const { rows } = await tx.query<{ generation: number; status: string; checkpoint: string | null }>(
+      'SELECT generation, status, checkpoint FROM projection_checkpoints WHERE name = $1 ORDER BY generation FOR UPDATE',
+      [projection.name],
+    );
+    const target = rows.find((row) => row.generation === built.generation);
+    if (!target || target.status !== 'building' || target.checkpoint !== built.checkpoint) {
+      throw new CheckpointMovedError(projection.name, built.generation, 'moved by another writer before the swap');
+    }
+    const old = rows.find((row) => row.status === 'live');
+    if (old) {
+      await tx.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [projection.name, old.generation]);
+    }
+    await tx.query(`UPDATE projection_checkpoints SET status = 'live', updated_at = now() WHERE name = $1 AND generation = $2`, [
+      projection.name,
+      built.generation,
+    ]);
+    await pointViews(tx, projection, built.generation);
+    if (old) await dropTables(tx, projection, old.generation);
+    return old?.generation;
+  });
+}

@@ -1,0 +1,111 @@
+import { SqlDatabase } from '@refund-desk/database';
+import { EventStore, LogCheckpoint } from '@refund-desk/event-store';
+import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
+import { CheckpointMovedError, prepareRebuild, swapGeneration } from './generations';
+import { Projection } from './projection';
+
+export interface RebuildProgress {
+  readonly readModels: readonly string[];
+  readonly phase: 'building' | 'swapping' | 'done';
+  /** Events read from the log by this run (a resumed run counts from where it resumed). */
+  readonly eventsRead: number;
+  /** Events handed to the projections by this run. */
+  readonly eventsApplied: number;
+  /** Global position of the last event read, and of the log's head when last looked at. */
+  readonly position: number | null;
+  readonly headPosition: number | null;
+  readonly eventsPerSecond: number;
+  readonly elapsedSeconds: number;
+  readonly generations: Readonly<Record<string, number>>;
+}
+
+export interface RebuildOptions {
+  readonly batchSize?: number;
+  /** Throw away an interrupted rebuild's tables instead of resuming them. */
+  readonly restart?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  readonly logger?: BatchLogger;
+}
+
+const MAX_SWAP_ATTEMPTS = 5;
+
+const smallest = (store: EventStore, checkpoints: readonly (LogCheckpoint | null)[]): LogCheckpoint | null =>
+  checkpoints.reduce((min, cp) => (store.compareCheckpoints(cp, min) < 0 ? cp : min));
+
+/**
+ * Rebuilds read models from the log into fresh generations while the live ones keep serving,
+ * then swaps each in atomically. One pass over the log feeds every read model asked for. Each
+ * batch commits with its checkpoint, so a killed rebuild resumes where it stopped (and holds no
+ * long transaction that would keep other catch-up readers behind).
+ */
+export async function rebuildReadModels(
+  db: SqlDatabase,
+  store: EventStore,
+  projections: readonly Projection[],
+  options: RebuildOptions = {},
+): Promise<RebuildProgress> {
+  const batchSize = options.batchSize ?? 2_000;
+  const logger = options.logger ?? { error: (entry: Record<string, unknown>) => console.error(JSON.stringify(entry)) };
+  const applier = new BatchApplier(db, store, logger);
+  const started = Date.now();
+  const targets: ProjectionTarget[] = [];
+  for (const projection of projections) {
+    const row = await prepareRebuild(db, projection, options.restart);
+    targets.push({ projection, generation: row.generation, status: 'building', checkpoint: row.checkpoint });
+  }
+  const types = [...new Set(projections.flatMap((projection) => projection.eventTypes))];
+  let eventsRead = 0;
+  let eventsApplied = 0;
+  let position: number | null = null;
+  let headPosition: number | null = (await store.head()).position;
+  const progress = (phase: RebuildProgress['phase']): RebuildProgress => {
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    return {
+      readModels: projections.map((p) => p.name),
+      phase,
+      eventsRead,
+      eventsApplied,
+      position,
+      headPosition: Math.max(headPosition ?? 0, position ?? 0) || null,
+      eventsPerSecond: elapsedSeconds > 0 ? Math.round(eventsRead / elapsedSeconds) : 0,
+      elapsedSeconds,
+      generations: Object.fromEntries(targets.map((t) => [t.projection.name, t.generation])),
+    };
+  };
+
+  const pending = [...targets];
+  const catchUp = async (): Promise<void> => {
+    for (;;) {
+      if (options.signal?.aborted) throw new Error('rebuild aborted');
+      const after = smallest(store, pending.map((t) => t.checkpoint));
+      const page = await store.readAll({ after, limit: batchSize, types });
+      const moved = page.checkpoint !== null && store.compareCheckpoints(page.checkpoint, after) > 0;
+      if (!moved) return;
+      for (const n of (await applier.apply(pending, page.events, page.checkpoint!)).values()) eventsApplied += n;
+      eventsRead += page.events.length;
+      const last = page.events[page.events.length - 1];
+      if (last) position = last.position;
+      options.onProgress?.(progress('building'));
+      if (page.events.length < batchSize) return;
+    }
+  };
+
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    await catchUp();
+    headPosition = (await store.head()).position;
+    options.onProgress?.(progress('swapping'));
+    for (const target of [...pending]) {
+      try {
+        await swapGeneration(db, target.projection, target);
+        pending.splice(pending.indexOf(target), 1);
+      } catch (error) {
+        // Another writer of this generation moved it on: read where it is and catch up again.
+        if (!(error instanceof CheckpointMovedError) || attempt >= MAX_SWAP_ATTEMPTS) throw error;
+        const row = await prepareRebuild(db, target.projection);
+        target.checkpoint = row.checkpoint;
+      }
+    }
+  }
+  return progress('done');
+}

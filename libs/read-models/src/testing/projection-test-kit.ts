@@ -1,0 +1,75 @@
+/**
+ * Test support for projection specs: an in-memory PGlite with the read models prepared, and
+ * domain events dressed as recorded events. Not exported from the library's index.
+ */
+import { randomUUID } from 'node:crypto';
+import { PgliteDatabase } from '@refund-desk/database';
+import { caseStreamName, CaseEvent } from '@refund-desk/domain';
+import { RecordedEvent } from '@refund-desk/event-store';
+import { loadLiveGeneration } from '../projection-runtime/checkpoints';
+import { tableNames } from '../projection-runtime/generations';
+import { Projection } from '../projection-runtime/projection';
+import { prepareReadModels } from '../read-models.module';
+
+export interface RecordOptions {
+  readonly caseId?: string;
+  readonly customerId?: string | null;
+  readonly streamId?: string;
+  /** Stream version of the first event. */
+  readonly fromVersion?: number;
+}
+
+let nextPosition = 1;
+
+/** Domain events as the store would hand them to a projection, with increasing positions. */
+export function recorded(events: readonly { type: string; data: object }[], options: RecordOptions = {}): RecordedEvent[] {
+  const caseId = options.caseId ?? (events[0]?.data as { caseId?: string })?.caseId ?? 'case-0001';
+  return events.map((event, i) => {
+    const position = nextPosition++;
+    const recordedAt = new Date(Date.UTC(2026, 9, 1) + position * 1000).toISOString();
+    return {
+      eventId: randomUUID(),
+      streamId: options.streamId ?? caseStreamName(caseId),
+      version: (options.fromVersion ?? 1) + i,
+      position,
+      checkpoint: `1:${position}`,
+      type: event.type,
+      schemaVersion: 1,
+      data: { ...(event.data as Record<string, unknown>), ...(options.streamId ? {} : { caseId }) },
+      metadata: {
+        actor: 'tester',
+        occurredAt: recordedAt,
+        correlationId: randomUUID(),
+        causationId: null,
+        customerId: options.customerId === undefined ? 'cus_81' : options.customerId,
+        prevHash: '',
+        hash: '',
+      },
+      recordedAt,
+    };
+  });
+}
+
+export const asCaseEvents = (events: readonly CaseEvent[]): { type: string; data: object }[] => events.map((e) => ({ type: e.type, data: e.data }));
+
+export interface ProjectionHarness {
+  readonly db: PgliteDatabase;
+  /** Applies events to the live generation in one transaction, as the runtime does. */
+  apply(events: readonly RecordedEvent[]): Promise<void>;
+  /** Every row of a read-model view, ordered by `orderBy`. */
+  rows<T = Record<string, unknown>>(view: string, orderBy: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function projectionHarness(projection: Projection): Promise<ProjectionHarness> {
+  const db = await PgliteDatabase.open();
+  await prepareReadModels(db, [projection]);
+  const live = await loadLiveGeneration(db, projection.name);
+  const tables = tableNames(projection, live!.generation);
+  return {
+    db,
+    apply: (events) => db.transaction((tx) => projection.apply(events, tx, tables)),
+    rows: async <T>(view: string, orderBy: string) => (await db.query<T>(`SELECT * FROM ${view} ORDER BY ${orderBy}`)).rows,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,91 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { migrate } from '@refund-desk/database';
+import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
+import { Projection, prepareReadModels, PROJECTION_CLASSES, rebuildReadModels } from '@refund-desk/read-models';
+import { appendLog, generateLog, seededRandom } from '../../support/generated-log';
+import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
+
+const CHILD = join(__dirname, '../../support/projector-child.ts');
+const REGISTER = join(__dirname, '../../support/register-ts.js');
+
+/** Runs the projector child until it has committed `batches` batches, then SIGKILLs it; resolves with how it ended. */
+function runChild(schema: string, batchSize: number, killAfterBatches: number | null): Promise<'killed' | 'finished'> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [schema, String(batchSize)], { execArgv: ['-r', REGISTER], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    let batches = 0;
+    child.on('message', (message: { phase: string }) => {
+      if (message.phase === 'building') batches += 1;
+      if (killAfterBatches !== null && batches >= killAfterBatches && child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0) resolve('finished');
+      else reject(new Error(`projector child exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+describeWithPostgres('read models survive SIGKILL of the projector during a rebuild', () => {
+  let crashed: Awaited<ReturnType<typeof openTestSchema>>;
+  let clean: Awaited<ReturnType<typeof openTestSchema>>;
+  let projections: Projection[];
+  let events: number;
+
+  beforeAll(async () => {
+    crashed = await openTestSchema('crash');
+    clean = await openTestSchema('clean');
+    projections = PROJECTION_CLASSES.map((P) => new P());
+    await migrate(crashed.db, 'event-log', EVENT_LOG_MIGRATIONS);
+    const log = generateLog({ cases: 2_000, seed: 7 });
+    events = log.eventCount;
+    await appendLog(new PostgresEventStore(crashed.db), log, 6);
+    // The clean side gets the very same log, positions and transaction ids included.
+    await migrate(clean.db, 'event-log', EVENT_LOG_MIGRATIONS);
+    await clean.db.query(`INSERT INTO events OVERRIDING SYSTEM VALUE SELECT * FROM ${crashed.schema}.events`);
+  }, 120_000);
+  afterAll(async () => {
+    await crashed?.drop();
+    await clean?.drop();
+  });
+
+  it('equals a clean rebuild row for row after being killed again and again', async () => {
+    expect(events).toBeGreaterThan(10_000);
+    // The crashed side already has live, filled read models: the killed rebuild must replace them.
+    await prepareReadModels(crashed.db, projections);
+    await rebuildReadModels(crashed.db, new PostgresEventStore(crashed.db), projections, { batchSize: 5_000 });
+
+    const random = seededRandom(11);
+    let kills = 0;
+    for (let run = 0; ; run++) {
+      const outcome = await runChild(crashed.schema, 200, run < 6 ? 1 + Math.floor(random() * 6) : null);
+      if (outcome === 'finished') break;
+      kills += 1;
+    }
+    expect(kills).toBe(6);
+
+    await prepareReadModels(clean.db, projections);
+    await rebuildReadModels(clean.db, new PostgresEventStore(clean.db), projections, { batchSize: 1_000 });
+
+    const client = new Client({ connectionString: POSTGRES_TEST_URL });
+    await client.connect();
+    try {
+      const { rows: live } = await client.query(
+        `SELECT name, generation, checkpoint FROM ${crashed.schema}.projection_checkpoints ORDER BY name, generation`,
+      );
+      expect(live.every((row) => row.checkpoint !== null)).toBe(true);
+      expect(new Set(live.map((row) => row.name)).size).toBe(live.length);
+      for (const table of projections.flatMap((p) => p.tables.map((t) => t.name))) {
+        const diff = async (a: string, b: string): Promise<number> =>
+          (await client.query(`SELECT count(*)::int AS n FROM (SELECT * FROM ${a}.${table} EXCEPT ALL SELECT * FROM ${b}.${table}) d`)).rows[0].n;
+        const count = (await client.query(`SELECT count(*)::int AS n FROM ${clean.schema}.${table}`)).rows[0].n;
+        expect([table, count > 0, await diff(crashed.schema, clean.schema), await diff(clean.schema, crashed.schema)]).toEqual([table, true, 0, 0]);
+      }
+    } finally {
+      await client.end();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,31 @@
+/**
+ * A projector in a process of its own, for the crash-safety suite to SIGKILL. Runs a rebuild of
+ * every read model against a PostgreSQL test schema and reports each committed batch.
+ *   argv: <schema> <batchSize>
+ */
+import 'reflect-metadata';
+import { PostgresDatabase } from '@refund-desk/database';
+import { PostgresEventStore } from '@refund-desk/event-store';
+import { prepareReadModels, PROJECTION_CLASSES, rebuildReadModels } from '@refund-desk/read-models';
+import { POSTGRES_TEST_URL } from './postgres-probe';
+
+async function main(): Promise<void> {
+  const [schema, batchSize] = process.argv.slice(2);
+  const db = await PostgresDatabase.open({ connectionString: POSTGRES_TEST_URL, schema, poolSize: 2 });
+  const projections = PROJECTION_CLASSES.map((Projection) => new Projection());
+  await prepareReadModels(db, projections);
+  const result = await rebuildReadModels(db, new PostgresEventStore(db), projections, {
+    batchSize: Number(batchSize),
+    onProgress: (progress) => process.send?.({ phase: progress.phase, position: progress.position }),
+  });
+  process.send?.({ phase: 'done', eventsRead: result.eventsRead });
+  await db.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
