@@ -9,7 +9,7 @@
  *    store recorded the event; lag = when a test consumer received it − when it was recorded
  *    (adds the consumer's fetch wait); sendLag = the message's producer timestamp − recorded.
  *
- *   node -r ./test/support/ts-register.js bench/kafka.ts [--store pglite|postgres] [--messages 5000] [--rate 200] [--seconds 10] [--concurrency 8]
+ *   node -r ./test/support/register-ts.js bench/kafka.ts [--store pglite|postgres] [--messages 5000] [--rate 200] [--seconds 10] [--concurrency 8]
  *
  * Results are printed and written to bench/results/kafka-<store>-<time>.json.
  */

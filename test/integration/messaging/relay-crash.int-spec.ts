@@ -20,7 +20,7 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
     /** The real relay process (apps/kafka-relay), run from the TypeScript sources. */
     const startRelay = (): ChildProcess => {
       const child = fork(join(ROOT, 'apps', 'kafka-relay', 'src', 'main.ts'), [], {
-        execArgv: ['-r', join(ROOT, 'test', 'support', 'ts-register.js')],
+        execArgv: ['-r', join(ROOT, 'test', 'support', 'register-ts.js')],
         env: {
           PATH: process.env.PATH,
           NODE_ENV: 'test',
