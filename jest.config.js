@@ -1,17 +1,5 @@
 /** One run for unit specs (next to the code) and the integration/e2e suites under test/. */
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./test/support/swc-options')];
 
 module.exports = {
   testEnvironment: 'node',

@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const { transformSync } = require('@swc/core');
+const swcOptions = require('./swc-options');
 
 const root = path.resolve(__dirname, '../..');
 const resolveFilename = Module._resolveFilename;
@@ -16,16 +17,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 require.extensions['.ts'] = function (module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcOptions, filename });
   module._compile(code, filename);
 };

@@ -16,18 +16,8 @@ export interface CaseStateAt {
   readonly state: CaseView;
 }
 
-export interface ExportedEvent {
-  readonly position: number;
-  readonly checkpoint: LogCheckpoint;
-  readonly streamId: string;
-  readonly version: number;
-  readonly eventId: string;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: Record<string, unknown>;
-  readonly metadata: Record<string, unknown>;
-  readonly recordedAt: string;
-}
+/** One line of the export: the event with its position, checkpoint and metadata. */
+export type ExportedEvent = RecordedEvent;
 
 export interface LogVerification {
   readonly streams: number;
@@ -96,7 +86,7 @@ export class AuditService {
     let left = options.limit ?? Number.POSITIVE_INFINITY;
     while (left > 0) {
       const page = await source.readAll({ after: checkpoint, limit: Math.min(500, left) });
-      for (const event of page.events) yield toExported(event);
+      yield* page.events;
       left -= page.events.length;
       if (page.events.length === 0) return;
       checkpoint = page.events[page.events.length - 1].checkpoint;
@@ -149,15 +139,3 @@ export class AuditService {
   }
 }
 
-const toExported = (event: RecordedEvent): ExportedEvent => ({
-  position: event.position,
-  checkpoint: event.checkpoint,
-  streamId: event.streamId,
-  version: event.version,
-  eventId: event.eventId,
-  type: event.type,
-  schemaVersion: event.schemaVersion,
-  data: event.data,
-  metadata: event.metadata,
-  recordedAt: event.recordedAt,
-});
