@@ -116,5 +116,6 @@ describeWithKafka('1,000 mixed messages, 10% of them bad (PGlite)', () => {
     } finally {
       await out.stop();
     }
-  });
+    // PGlite serves the relay and every projection on one connection: 1,000 messages take a while on a busy machine.
+  }, 300_000);
 });

@@ -43,12 +43,14 @@ const customerIdOf = (event: NewEvent): string | undefined => {
  */
 export class PersonalDataProtectingEventStore implements EventStore {
   readonly name: string;
+  readonly positionsCountEvents: boolean;
 
   constructor(
     readonly log: EventStore,
     private readonly keys: CustomerKeyStore,
   ) {
     this.name = log.name;
+    this.positionsCountEvents = log.positionsCountEvents;
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {

@@ -95,6 +95,8 @@ export interface LogHead {
 
 export interface EventStore {
   readonly name: string;
+  /** Positions grow by one per event (PostgreSQL), so their difference counts events; byte offsets (EventStoreDB) do not. */
+  readonly positionsCountEvents: boolean;
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<ReadAllResult>;

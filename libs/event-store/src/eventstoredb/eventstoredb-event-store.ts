@@ -75,6 +75,7 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  */
 export class EventStoreDbEventStore implements EventStore {
   readonly name = 'eventstoredb';
+  readonly positionsCountEvents = false;
   private readonly appended = new EventEmitter();
   private readonly categories: readonly string[];
   private readonly readIdleTimeoutMs: number;

@@ -63,6 +63,7 @@ const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) 
 /** The event store on PostgreSQL or PGlite: the same SQL on both. */
 export class PostgresEventStore implements EventStore {
   readonly name: string;
+  readonly positionsCountEvents = true;
   private readonly appended = new EventEmitter();
   private readonly heads = new StreamHeadCache(50_000);
 

@@ -69,6 +69,15 @@ describe('projection runner', () => {
     expect(await count()).toBe(2);
   });
 
+  it('counts the backlog instead of subtracting positions where positions are byte offsets', async () => {
+    const sparse = new ProjectionRunner(db, Object.assign(Object.create(store), { positionsCountEvents: false }), [new CountingProjection('sparse')]);
+    await prepareReadModels(db, [new CountingProjection('sparse')]);
+    const [before] = await sparse.status();
+    await append([event({}, 'Ignored'), event({}, 'Ignored')]);
+    const [after] = await sparse.status();
+    expect(after.lagEvents).toBe(before.lagEvents + 2);
+  });
+
   it('waits for a position (read-your-writes) and says when it cannot reach it', async () => {
     const position = await append(Array.from({ length: 25 }, () => event()));
     expect(await runner.waitForPosition('counting', position, 5_000)).toBe(true);

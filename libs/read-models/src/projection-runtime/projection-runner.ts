@@ -7,6 +7,9 @@ import { GenerationRow, loadGenerations, loadLiveGeneration } from './checkpoint
 import { CheckpointMovedError } from './generations';
 import { Projection } from './projection';
 
+
+/** Most events counted for lag on stores whose positions are not event counts; /health reports it as a floor. */
+const LAG_COUNT_LIMIT = 1_000;
 export { isTransientError } from './batch-applier';
 
 export interface ProjectionStatus {
@@ -182,10 +185,13 @@ export class ProjectionRunner {
         let lagEvents = 0;
         let lagSeconds = 0;
         if (head.checkpoint !== null && this.store.compareCheckpoints(head.checkpoint, checkpoint) > 0) {
-          const { events } = await this.store.readAll({ after: checkpoint, limit: 1 });
+          const { events } = await this.store.readAll({ after: checkpoint, limit: this.store.positionsCountEvents ? 1 : LAG_COUNT_LIMIT });
           const oldest = events[0];
           if (oldest) {
-            lagEvents = Math.max(1, (head.position ?? oldest.position) - oldest.position + 1);
+            // Where positions are byte offsets the backlog is counted, up to LAG_COUNT_LIMIT.
+            lagEvents = this.store.positionsCountEvents
+              ? Math.max(1, (head.position ?? oldest.position) - oldest.position + 1)
+              : events.length;
             lagSeconds = Math.max(0, (now.getTime() - Date.parse(oldest.recordedAt)) / 1000);
           }
         }
