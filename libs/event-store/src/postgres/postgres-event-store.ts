@@ -31,6 +31,12 @@ interface EventRow {
   recorded_at: Date;
 }
 
+interface AppendedRow {
+  global_position: number;
+  tx: string;
+  recorded_at: Date;
+}
+
 const COLUMNS = `global_position, transaction_id::text AS tx, stream_id, stream_version, event_id::text AS event_id,
   event_type, schema_version, data, metadata, recorded_at`;
 
@@ -89,28 +95,48 @@ export class PostgresEventStore implements EventStore {
         metadata: event.metadata,
       })),
     );
-    let rows: EventRow[];
+    let rows: AppendedRow[];
     try {
-      // One statement: all events or none, and none when any id is already stored.
-      const result = await this.db.query<EventRow>(
-        `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
-         SELECT $1, v, id, t, sv, d, m, o
-           FROM unnest($2::int[], $3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-             AS e(v, id, t, sv, d, m, o)
-          WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ANY($3::uuid[]))
-         RETURNING ${COLUMNS}`,
-        [
-          streamId,
-          chained.map((e) => e.version),
-          chained.map((e) => e.eventId),
-          chained.map((e) => e.type),
-          chained.map((e) => e.schemaVersion),
-          chained.map((e) => JSON.stringify(e.data)),
-          chained.map((e) => JSON.stringify(e.metadata)),
-          chained.map((e) => e.metadata.occurredAt),
-        ],
-        { name: 'events_append' },
-      );
+      // One statement: all events or none. A stored event id or a taken version fails it on the
+      // unique constraints, and the error path tells a replay from a conflict. What was sent is
+      // not read back: parsing our own JSON again cost more than the insert itself.
+      const result =
+        chained.length === 1
+          ? await this.db.query<AppendedRow>(
+              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               RETURNING global_position, transaction_id::text AS tx, recorded_at`,
+              [
+                streamId,
+                chained[0].version,
+                chained[0].eventId,
+                chained[0].type,
+                chained[0].schemaVersion,
+                JSON.stringify(chained[0].data),
+                JSON.stringify(chained[0].metadata),
+                chained[0].metadata.occurredAt,
+              ],
+              { name: 'events_append_one' },
+            )
+          : await this.db.query<AppendedRow>(
+              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
+               SELECT $1, v, id, t, sv, d, m, o
+                 FROM unnest($2::int[], $3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+                   AS e(v, id, t, sv, d, m, o)
+                ORDER BY v
+               RETURNING global_position, transaction_id::text AS tx, recorded_at`,
+              [
+                streamId,
+                chained.map((e) => e.version),
+                chained.map((e) => e.eventId),
+                chained.map((e) => e.type),
+                chained.map((e) => e.schemaVersion),
+                chained.map((e) => JSON.stringify(e.data)),
+                chained.map((e) => JSON.stringify(e.metadata)),
+                chained.map((e) => e.metadata.occurredAt),
+              ],
+              { name: 'events_append' },
+            );
       rows = result.rows;
     } catch (error) {
       if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
@@ -118,10 +144,22 @@ export class PostgresEventStore implements EventStore {
       }
       throw error;
     }
-    if (rows.length === 0) return this.replayOrConflict(streamId, events, expected);
+    if (rows.length !== chained.length) throw new Error(`append of ${chained.length} events stored ${rows.length}`);
 
-    rows.sort((a, b) => a.stream_version - b.stream_version);
-    const recorded = rows.map(toRecorded);
+    // Positions come from one sequence in insertion order; the insert took the events in version order.
+    rows.sort((a, b) => a.global_position - b.global_position);
+    const recorded: RecordedEvent[] = chained.map((event, i) => ({
+      eventId: event.eventId,
+      streamId,
+      version: event.version,
+      position: rows[i].global_position,
+      checkpoint: encode(rows[i].tx, rows[i].global_position),
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt: rows[i].recorded_at.toISOString(),
+    }));
     const last = recorded[recorded.length - 1];
     this.heads.set(streamId, last.version, last.metadata.hash);
     this.appended.emit('appended');

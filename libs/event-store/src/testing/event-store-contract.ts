@@ -66,6 +66,15 @@ export function eventStoreContract(makeFixture: () => Promise<ContractFixture>):
     expect(read[0].metadata).toMatchObject(events[0].metadata);
   });
 
+  it('answers an append with the events exactly as a later read returns them', async () => {
+    const id = stream();
+    const one = await store.append(id, [newEvent('A')], { expectedVersion: 0 });
+    const two = await store.append(id, [newEvent('B'), newEvent('C')], { expectedVersion: 1 });
+    const read = await store.readStream(id);
+    expect([...one.events, ...two.events]).toEqual(read);
+    expect(await readEverything(store, null)).toEqual(expect.arrayContaining(read));
+  });
+
   it('chains each event hash to the previous event of the stream', async () => {
     const id = stream();
     await store.append(id, [newEvent('A')], { expectedVersion: 0 });
