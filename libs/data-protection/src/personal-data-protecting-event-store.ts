@@ -56,7 +56,10 @@ export class PersonalDataProtectingEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const sealed = await Promise.all(events.map((event) => this.seal(event)));
     const result = await this.log.append(streamId, sealed, options);
-    return { ...result, events: await this.reveal(result.events) };
+    if (result.duplicate) return { ...result, events: await this.reveal(result.events) };
+    // What was just sealed is at hand in the clear: answer with it instead of decrypting it again.
+    const recorded = result.events.map((event, i) => (sealed[i] === events[i] ? event : { ...event, data: events[i].data }));
+    return { ...result, events: await this.reveal(recorded) };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -42,6 +42,11 @@ export interface ExecuteOptions {
    * the stream already holds them, the command answers with what it recorded the first time.
    */
   readonly eventIds?: readonly string[];
+  /**
+   * The case id was minted for this command, so its stream cannot exist yet and is not read
+   * first (a round trip saved on every new request); the append at version 0 still guards it.
+   */
+  readonly freshId?: boolean;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -98,7 +103,8 @@ export class CaseRepository {
   private async attempt(caseId: string, context: CommandContext, decideFn: DecideFn, options: ExecuteOptions): Promise<CaseCommandResult> {
     const streamId = caseStreamName(caseId);
     for (let attempt = 1; ; attempt++) {
-      const { state, version, events: stored } = await this.load(caseId);
+      const { state, version, events: stored } =
+        options.freshId && attempt === 1 ? { state: foldRecorded([]), version: 0, events: [] } : await this.load(caseId);
       // Checked before anything else: the repeat of a command that succeeded must not be judged
       // against the state its own events produced (a second "refund issued" would be refused).
       const replayed = options.eventIds ? this.replay(caseId, stored, options.eventIds) : undefined;

@@ -40,7 +40,7 @@ export class LogRequestHandler implements ICommandHandler<LogRequestCommand> {
       caseId,
       context,
       (state, now) => decide({ type: 'LogRequest', caseId, request, actor: context.actor, now }, state),
-      { creates: true, eventIds },
+      { creates: true, eventIds, freshId: !idempotency },
     );
   }
 }
