@@ -1,0 +1,142 @@
+import type { AppendCell } from '../scenarios/append';
+import type { CommandPathCell } from '../scenarios/command-path';
+import type { HttpCell } from '../scenarios/http';
+import type { LagCell } from '../scenarios/lag';
+import type { RebuildCell } from '../scenarios/rebuild';
+import { ratio } from './stats';
+
+export interface Target {
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+}
+
+interface Results {
+  readonly append: readonly AppendCell[];
+  readonly http: readonly HttpCell[];
+  readonly rebuild: readonly RebuildCell[];
+  readonly lag: readonly LagCell[];
+  readonly rate: number;
+}
+
+const fmt = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : n.toLocaleString('en-US'));
+
+/** The issue's targets, judged from this run's own figures (ratios within one run). */
+export function targetsOf(r: Results): Target[] {
+  const targets: Target[] = [];
+  const at8 = (system: AppendCell['system']) => r.append.find((c) => c.store === 'postgres' && c.writers === 8 && c.system === system);
+  const ours = at8('refund-desk');
+  if (ours) {
+    const raw = ratio(ours.appendsPerSecond, at8('raw INSERT')?.appendsPerSecond ?? 0);
+    const peer = ratio(ours.appendsPerSecond, at8('emmett-postgresql')?.appendsPerSecond ?? 0);
+    targets.push({ goal: 'append at 8 writers ≥ 0.8× raw INSERT', measured: `${raw ?? '–'}×`, met: raw === null ? null : raw >= 0.8 });
+    targets.push({ goal: 'append at 8 writers ≥ 1.5× emmett-postgresql', measured: `${peer ?? '–'}×`, met: peer === null ? null : peer >= 1.5 });
+  }
+  for (const cell of r.rebuild) {
+    const share = ratio(cell.eventsPerSecond, cell.bulkEventsPerSecond);
+    targets.push({
+      goal: `rebuild of ${fmt(cell.events)} events ≥ 0.5× bulk insert and ≥ 30k events/s`,
+      measured: `${fmt(cell.eventsPerSecond)} events/s, ${share ?? '–'}× of ${fmt(cell.bulkEventsPerSecond)}`,
+      met: share === null ? null : share >= 0.5 && cell.eventsPerSecond >= 30_000,
+    });
+  }
+  const post = (target: HttpCell['target'], rate: number | null) =>
+    r.http.find((c) => c.target === target && c.route === 'POST /v1/cases' && c.rate === rate);
+  const ourMax = post('refund-desk', null);
+  const bareMax = post('bare route', null);
+  if (ourMax && bareMax) {
+    const share = ratio(ourMax.requestsPerSecond, bareMax.requestsPerSecond);
+    targets.push({ goal: 'HTTP POST /v1/cases ≥ 0.5× the bare route', measured: `${share ?? '–'}×`, met: share === null ? null : share >= 0.5 });
+  }
+  const ourRate = r.http.find((c) => c.target === 'refund-desk' && c.route === 'POST /v1/cases' && c.rate !== null);
+  if (ourRate) {
+    const kept = ourRate.requestsPerSecond >= 0.95 * (ourRate.rate ?? 0) && ourRate.non2xx + ourRate.errors === 0;
+    targets.push({
+      goal: `HTTP POST /v1/cases p99 < 50 ms at ${ourRate.rate} requests/s`,
+      measured: `p99 ${ourRate.latencyMs.p99} ms at ${fmt(ourRate.requestsPerSecond)}/s${kept ? '' : ' (rate not kept or errors)'}`,
+      met: ourRate.latencyMs.p99 < 50 && kept,
+    });
+  }
+  for (const cell of r.lag) {
+    const kept = cell.commandsPerSecond >= 0.95 * cell.rate && cell.failedCommands === 0;
+    targets.push({
+      goal: `projection lag p99 < 250 ms at ${cell.rate} commands/s`,
+      measured: `p99 ${fmt(cell.lagMs.p99)} ms at ${fmt(cell.commandsPerSecond)} commands/s${kept ? '' : ' (rate not kept or errors)'}`,
+      met: cell.lagMs.p99 < 250 && kept,
+    });
+  }
+  return targets;
+}
+
+function table(title: string, header: string[], rows: (string | number | null)[][]): string {
+  const cells = [header, ...rows.map((row) => row.map((v) => (typeof v === 'number' ? fmt(v) : (v ?? '–'))))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => String(row[i]).length)));
+  const line = (row: (string | number)[]) => row.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('  ');
+  return [`\n${title}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function printReport(report: {
+  machine: { cpus: number; cpuModel: string | null; node: string; postgres: Record<string, string> };
+  results: { append: AppendCell[]; commandPath: CommandPathCell[]; http: HttpCell[]; rebuild: RebuildCell[]; lag: LagCell[] };
+  targets: Target[];
+}): void {
+  const { machine, results } = report;
+  const out: string[] = [
+    `refund-desk bench — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, PostgreSQL ${machine.postgres.server_version} (synchronous_commit=${machine.postgres.synchronous_commit}, fsync=${machine.postgres.fsync})`,
+  ];
+  if (results.append.length > 0) {
+    out.push(
+      table(
+        'Append: single-event appends with optimistic concurrency, durable commits',
+        ['store / system', 'writers', 'appends', 'appends/s', 'p50 ms', 'p99 ms', 'errors'],
+        results.append.map((c) => [`${c.store} / ${c.system}`, c.writers, c.appends, c.appendsPerSecond, c.latencyMs.p50, c.latencyMs.p99, c.errors]),
+      ),
+    );
+  }
+  if (results.commandPath.length > 0) {
+    out.push(
+      table(
+        'Command path: load, decide, seal personal data, append (log a request, then notes)',
+        ['store', 'writers', 'commands', 'commands/s', 'p50 ms', 'p99 ms', 'errors'],
+        results.commandPath.map((c) => [c.store, c.writers, c.commands, c.commandsPerSecond, c.latencyMs.p50, c.latencyMs.p99, c.errors]),
+      ),
+    );
+  }
+  if (results.http.length > 0) {
+    out.push(
+      table(
+        'HTTP (autocannon in its own process)',
+        ['target', 'route', 'rate', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+        results.http.map((c) => [c.target, c.route, c.rate ?? 'max', c.connections, c.requestsPerSecond, c.latencyMs.p50, c.latencyMs.p99, c.non2xx, c.errors]),
+      ),
+    );
+  }
+  if (results.rebuild.length > 0) {
+    out.push(
+      table(
+        'Rebuild of every read model vs INSERT … SELECT of the same rows',
+        ['events', 'rows', 'rebuild s', 'events/s', 'bulk s', 'bulk events/s', 'share'],
+        results.rebuild.map((c) => [c.events, c.rowsWritten, c.rebuildSeconds, c.eventsPerSecond, c.bulkInsertSeconds, c.bulkEventsPerSecond, `${ratio(c.eventsPerSecond, c.bulkEventsPerSecond)}×`]),
+      ),
+    );
+  }
+  if (results.lag.length > 0) {
+    out.push(
+      table(
+        'Projection lag while POST /v1/cases arrives at a fixed rate (API and projector in one process)',
+        ['rate', 'achieved/s', 'cmd p99 ms', 'failed', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'drain ms'],
+        results.lag.map((c) => [c.rate, c.commandsPerSecond, c.commandLatencyMs.p99, c.failedCommands, c.lagMs.p50, c.lagMs.p99, c.lagMs.max, c.drainMs]),
+      ),
+    );
+  }
+  if (report.targets.length > 0) {
+    out.push(
+      table(
+        'Targets',
+        ['goal', 'measured', 'met'],
+        report.targets.map((t) => [t.goal, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
+      ),
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
