@@ -22,6 +22,15 @@ describe('personal data in events', () => {
     expect(data.customer.name).toBe('Maria');
   });
 
+  it('copies only what it changes, never touches the input, and takes odd shapes in its stride', () => {
+    const data = { caseId: 'c1', customer: { id: 'cus_1', name: 'Maria' }, reason: 'broken', product: { sku: 'p1' } };
+    const copy = withoutPersonalData('RequestLogged', data);
+    expect(copy).toEqual({ caseId: 'c1', customer: { id: 'cus_1', name: null }, reason: 'broken', product: { sku: 'p1' } });
+    expect(data).toEqual({ caseId: 'c1', customer: { id: 'cus_1', name: 'Maria' }, reason: 'broken', product: { sku: 'p1' } });
+    expect(copy.product).toBe(data.product);
+    expect(withoutPersonalData('RequestLogged', { customer: ['Maria'], reason: null })).toEqual({ customer: ['Maria'], reason: null });
+  });
+
   it('leaves events without personal data, and unknown types, untouched', () => {
     const decided = { caseId: 'c1', outcome: 'refund' };
     expect(withoutPersonalData('Decided', decided)).toBe(decided);

@@ -27,16 +27,30 @@ export const ERASED = '[erased]';
 export const personalDataPaths = (type: string): readonly (readonly string[])[] =>
   Object.hasOwn(PERSONAL_DATA_PATHS, type) ? PERSONAL_DATA_PATHS[type as CaseEventType] : [];
 
-/** A copy of an event's data with every personal field set to null (absent fields stay absent). */
+/**
+ * A copy of an event's data with every personal field set to null (absent fields stay absent).
+ * Only the objects on the way to a personal field are copied; the rest is shared with `data`, as
+ * all of it is for a type without personal fields.
+ */
 export function withoutPersonalData<T extends Record<string, unknown>>(type: string, data: T): T {
   const paths = personalDataPaths(type);
   if (paths.length === 0) return data;
-  const copy = structuredClone(data) as Record<string, unknown>;
+  const copy: Record<string, unknown> = { ...data };
+  const copies = new Set<unknown>([copy]);
   for (const path of paths) {
     let node: Record<string, unknown> | undefined = copy;
     for (const key of path.slice(0, -1)) {
-      const next: unknown = node?.[key];
-      node = next !== null && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
+      let next: unknown = node[key];
+      if (next === null || typeof next !== 'object') {
+        node = undefined;
+        break;
+      }
+      if (!copies.has(next)) {
+        next = Array.isArray(next) ? [...(next as unknown[])] : { ...(next as Record<string, unknown>) };
+        copies.add(next);
+        node[key] = next;
+      }
+      node = next as Record<string, unknown>;
     }
     const leaf = path[path.length - 1];
     if (node && leaf in node && node[leaf] !== undefined) node[leaf] = null;
