@@ -54,6 +54,9 @@ export class PostgresDatabase implements SqlDatabase {
       application_name: options.applicationName ?? 'refund-desk',
       options: `-c search_path=${schema}`,
       types: typeParsers,
+      // Statements issued side by side on one connection (the read models apply a batch so) go
+      // out at once and the server works through them without waiting on this process in between.
+      pipeline: true,
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
