@@ -48,13 +48,17 @@ export async function foldCaseRows<Row extends CaseRow>(
   await upsertRows(tx, table, 'case_id', [...changed].map((id) => byCase.get(id)!));
 }
 
-/** One multi-row upsert; every row carries every column (a missing key would be written as null). */
+/**
+ * One multi-row upsert; every row carries every column (a missing key would be written as null).
+ * The rows travel as json, not jsonb: the server reads each value once instead of first building
+ * a jsonb document of the whole batch.
+ */
 export async function upsertRows(tx: SqlExecutor, table: string, key: string, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]).filter((column) => column !== key);
   const set = columns.length === 1 ? `${columns[0]} = EXCLUDED.${columns[0]}` : `(${columns.join(', ')}) = ROW(${columns.map((c) => `EXCLUDED.${c}`).join(', ')})`;
   await tx.query(
-    `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+    `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
      ON CONFLICT (${key}) DO UPDATE SET ${set}`,
     [JSON.stringify(rows)],
   );
