@@ -80,7 +80,7 @@ describeWithPostgres('read models survive SIGKILL of the projector during a rebu
       expect(new Set(live.map((row) => row.name)).size).toBe(live.length);
       for (const table of projections.flatMap((p) => p.tables.map((t) => t.name))) {
         const diff = async (a: string, b: string): Promise<number> =>
-          (await client.query(`SELECT count(*)::int AS n FROM (SELECT * FROM ${a}.${table} EXCEPT ALL SELECT * FROM ${b}.${table}) d`)).rows[0].n;
+          (await client.query(`SELECT count(*)::int AS n FROM (SELECT r::text FROM ${a}.${table} r EXCEPT ALL SELECT r::text FROM ${b}.${table} r) d`)).rows[0].n;
         const count = (await client.query(`SELECT count(*)::int AS n FROM ${clean.schema}.${table}`)).rows[0].n;
         expect([table, count > 0, await diff(crashed.schema, clean.schema), await diff(clean.schema, crashed.schema)]).toEqual([table, true, 0, 0]);
       }

@@ -1,7 +1,10 @@
+import { PgliteDatabase } from '@refund-desk/database';
 import { CASE_EVENT_TYPES, CaseEvent } from '@refund-desk/domain';
 import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
+import { prepareReadModels } from '../read-models.module';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
 import { CUSTOMER_TIMELINE, CustomerTimelineProjection } from './customer-timeline.projection';
+import { CustomerTimelineQuery } from './customer-timeline.query';
 
 /** One event of each type the timeline handles, with the personal data it may carry. */
 const ONE_OF_EACH: Record<(typeof CASE_EVENT_TYPES)[number], CaseEvent> = {
@@ -74,5 +77,32 @@ describe('customer timeline projection', () => {
     const before = await h.rows(CUSTOMER_TIMELINE, 'position');
     await h.apply(recorded([{ type: 'NoteAdded', data: { text: 5 } }], { caseId: caseId(), customerId: null, fromVersion: 3 }));
     expect(await h.rows(CUSTOMER_TIMELINE, 'position')).toEqual(before);
+  });
+
+  it('keeps writing to, and answering from, a generation made while data was jsonb', async () => {
+    const db = await PgliteDatabase.open();
+    try {
+      await db.query(`CREATE TABLE ${CUSTOMER_TIMELINE}_g1 (event_id text PRIMARY KEY, position bigint NOT NULL,
+        customer_id text NOT NULL, case_id text NOT NULL, version integer NOT NULL, type text NOT NULL,
+        occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL, actor text, data jsonb NOT NULL)`);
+      const projection = new CustomerTimelineProjection();
+      await prepareReadModels(db, [projection]);
+      const events = recorded(asCaseEvents([ev.requestLogged(), ev.decided(), ev.refundSettled()]), { caseId: caseId() });
+      await db.transaction((tx) => projection.apply(events, tx, { [CUSTOMER_TIMELINE]: `${CUSTOMER_TIMELINE}_g1` }));
+      const { rows } = await db.query<{ type: string }>(`SELECT data_type AS type FROM information_schema.columns WHERE table_name = $1 AND column_name = 'data'`, [`${CUSTOMER_TIMELINE}_g1`]);
+      expect(rows).toEqual([{ type: 'jsonb' }]);
+      const timeline = await new CustomerTimelineQuery(db).timeline('cus_81', { limit: 10 });
+      expect(timeline.items.map((e) => e.type)).toEqual(['RequestLogged', 'Decided', 'RefundSettled']);
+      expect(timeline.summary).toEqual({ cases: 1, approved: 1, denied: 0, refunded: [{ minor: 4990, currency: 'EUR' }] });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('answers the summary from the json data of a generation made now', async () => {
+    const id = caseId();
+    await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.decided(), ev.refundSettled()]), { caseId: id, customerId: 'cus_json' }));
+    const timeline = await new CustomerTimelineQuery(h.db).timeline('cus_json', { limit: 10 });
+    expect(timeline.summary).toEqual({ cases: 1, approved: 1, denied: 0, refunded: [{ minor: 4990, currency: 'EUR' }] });
   });
 });

@@ -18,9 +18,11 @@ const TABLE: ReadModelTable = {
     occurred_at timestamptz NOT NULL,
     recorded_at timestamptz NOT NULL,
     actor text,
-    data jsonb NOT NULL`,
+    data json NOT NULL`,
   indexes: ['(customer_id, position)', '(case_id)'],
 };
+
+const ROW_COLUMNS = ['event_id', 'position', 'customer_id', 'case_id', 'version', 'type', 'occurred_at', 'recorded_at', 'actor', 'data'] as const;
 
 /**
  * Every event of every case of a customer, with the event's data minus personal data (names,
@@ -73,9 +75,17 @@ export class CustomerTimelineProjection implements Projection {
       ];
     });
     if (rows.length === 0) return;
+    // Each column travels as a json array of its own: the server takes the event data as text
+    // (json keeps it as it is) instead of building jsonb of the whole batch and taking it apart.
+    // A generation made before the column was json converts it on the way in.
     await tx.query(
-      `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT (event_id) DO NOTHING`,
-      [JSON.stringify(rows)],
+      `INSERT INTO ${table} (${ROW_COLUMNS.join(', ')})
+       SELECT event_id, position::bigint, customer_id, case_id, version::integer, type, occurred_at::timestamptz,
+              recorded_at::timestamptz, actor, data
+         FROM ROWS FROM (${ROW_COLUMNS.map((column, i) => `json_array_elements${column === 'data' ? '' : '_text'}($${i + 1}::json)`).join(', ')})
+           AS r(${ROW_COLUMNS.join(', ')})
+       ON CONFLICT (event_id) DO NOTHING`,
+      ROW_COLUMNS.map((column) => JSON.stringify(rows.map((row) => row[column]))),
     );
   }
 }

@@ -64,7 +64,7 @@ export class CustomerTimelineQuery {
       this.db.query<{ currency: string; minor: string }>(
         `SELECT data->'amount'->>'currency' AS currency, sum((data->'amount'->>'minor')::numeric)::text AS minor
            FROM ${CUSTOMER_TIMELINE}
-          WHERE customer_id = $1 AND type = 'RefundSettled' AND jsonb_typeof(data->'amount'->'minor') = 'number'
+          WHERE customer_id = $1 AND type = 'RefundSettled' AND json_typeof((data->'amount'->'minor')::json) = 'number'
             AND data->'amount'->>'currency' IS NOT NULL
           GROUP BY 1 ORDER BY 1`,
         [customerId],
