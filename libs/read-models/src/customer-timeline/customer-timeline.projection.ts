@@ -20,6 +20,7 @@ const TABLE: ReadModelTable = {
     actor text,
     data json NOT NULL`,
   indexes: ['(customer_id, position)', '(case_id)'],
+  lookups: ['(case_id)'],
 };
 
 const ROW_COLUMNS = ['event_id', 'position', 'customer_id', 'case_id', 'version', 'type', 'occurred_at', 'recorded_at', 'actor', 'data'] as const;

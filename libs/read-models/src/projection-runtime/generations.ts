@@ -23,14 +23,30 @@ async function lockReadModel(tx: SqlExecutor, name: string): Promise<void> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext('read-model:' || $1))", [name]);
 }
 
-async function createTables(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
+/** Creates a generation's tables and their indexes; while `building`, only the indexes the projection looks up by. */
+async function createTables(tx: SqlExecutor, projection: Projection, generation: number, building = false): Promise<void> {
+  for (const table of projection.tables) {
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${physicalTable(table.name, generation)} (${table.columns})`);
+  }
+  await createIndexes(tx, projection, generation, building);
+}
+
+async function createIndexes(tx: SqlExecutor, projection: Projection, generation: number, onlyLookups = false): Promise<void> {
   for (const table of projection.tables) {
     const physical = physicalTable(table.name, generation);
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${physical} (${table.columns})`);
     for (const [i, index] of (table.indexes ?? []).entries()) {
+      if (onlyLookups && !table.lookups?.includes(index)) continue;
       await tx.query(`CREATE INDEX IF NOT EXISTS ${physical}_i${i} ON ${physical} ${index}`);
     }
   }
+}
+
+/**
+ * Gives a rebuilt generation the indexes it was filled without, before it goes live. The
+ * generation's only writer is the rebuild, so building them holds nobody up.
+ */
+export async function indexGeneration(db: SqlDatabase, projection: Projection, generation: number): Promise<void> {
+  await db.transaction((tx) => createIndexes(tx, projection, generation));
 }
 
 async function dropTables(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
@@ -86,7 +102,7 @@ export async function prepareRebuild(db: SqlDatabase, projection: Projection, re
     const rows = await loadGenerations(tx, [projection.name]);
     const building = rows.find((row) => row.status === 'building');
     if (building && !restart) {
-      await createTables(tx, projection, building.generation);
+      await createTables(tx, projection, building.generation, true);
       return building;
     }
     if (building) {
@@ -95,7 +111,7 @@ export async function prepareRebuild(db: SqlDatabase, projection: Projection, re
     }
     const generation = Math.max(0, ...rows.map((row) => row.generation)) + 1;
     await dropTables(tx, projection, generation);
-    await createTables(tx, projection, generation);
+    await createTables(tx, projection, generation, true);
     await tx.query(`INSERT INTO projection_checkpoints (name, generation, status) VALUES ($1, $2, 'building')`, [projection.name, generation]);
     return (await lockGeneration(tx, projection.name, generation))!;
   });

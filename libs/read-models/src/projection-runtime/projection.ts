@@ -11,8 +11,14 @@ export interface ReadModelTable {
   readonly name: string;
   /** The body of CREATE TABLE: columns and constraints. */
   readonly columns: string;
-  /** What follows `CREATE INDEX … ON <table>`, e.g. `(customer_id, position)`. */
+  /**
+   * What follows `CREATE INDEX … ON <table>`, e.g. `(customer_id, position)`. A rebuild creates
+   * them once its rows are in (one sorted pass costs far less than keeping each up to date row by
+   * row), except those also listed in `lookups`.
+   */
   readonly indexes?: readonly string[];
+  /** Those of `indexes` the projection's own reads go by while it applies events: there from the start. */
+  readonly lookups?: readonly string[];
 }
 
 /** Physical table names of one generation, by the table's view name. */

@@ -1,7 +1,7 @@
 import { SqlDatabase } from '@refund-desk/database';
 import { EventStore, LogCheckpoint } from '@refund-desk/event-store';
 import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
-import { CheckpointMovedError, prepareRebuild, swapGeneration } from './generations';
+import { CheckpointMovedError, indexGeneration, prepareRebuild, swapGeneration } from './generations';
 import { Projection } from './projection';
 
 export interface RebuildProgress {
@@ -97,6 +97,7 @@ export async function rebuildReadModels(
     options.onProgress?.(progress('swapping'));
     for (const target of [...pending]) {
       try {
+        await indexGeneration(db, target.projection, target.generation);
         await swapGeneration(db, target.projection, target);
         pending.splice(pending.indexOf(target), 1);
       } catch (error) {
