@@ -1,6 +1,6 @@
 import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
 import { EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
-import { GenerationStatus, moveCheckpoint } from './checkpoints';
+import { claimGenerations, GenerationStatus, moveCheckpoint } from './checkpoints';
 import { CheckpointMovedError, tableNames } from './generations';
 import { Projection } from './projection';
 
@@ -28,6 +28,25 @@ export function isTransientError(error: unknown): boolean {
   return ['08', '40', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
 }
 
+/** A batch being applied, for the next one to be applied behind it. */
+export interface BatchInFlight {
+  /** Settles once that batch is committed, or has failed. */
+  readonly done: Promise<unknown>;
+  /** Where it moves the checkpoints. */
+  readonly checkpoint: LogCheckpoint;
+}
+
+/**
+ * Waits for every task, then fails with the error that came first: once a statement fails, the
+ * others' fail only because the transaction is aborted, and none may still be running when the
+ * transaction rolls back and its connection goes back to the pool.
+ */
+async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
+  let first: { error: unknown } | undefined;
+  await Promise.all(tasks.map((task) => task.catch((error: unknown) => void (first ??= { error }))));
+  if (first) throw first.error;
+}
+
 /**
  * Writes batches of the log into read-model generations: rows and checkpoint in one transaction,
  * and only if the checkpoint row is still where this writer left it (compare-and-set), so two
@@ -42,17 +61,37 @@ export class BatchApplier {
 
   /**
    * Applies a batch to every target in one transaction and moves their checkpoints to
-   * `checkpoint`; returns the events applied, by read model.
+   * `checkpoint`; returns the events applied, by read model. With `behind`, the batch is applied
+   * behind one still in flight: its transaction waits for that one to commit, and fails with
+   * CheckpointMovedError if it did not leave the checkpoints where it said it would.
    */
-  async apply(targets: readonly ProjectionTarget[], events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<Map<string, number>> {
+  async apply(
+    targets: readonly ProjectionTarget[],
+    events: readonly RecordedEvent[],
+    checkpoint: LogCheckpoint,
+    behind?: BatchInFlight,
+  ): Promise<Map<string, number>> {
+    const from = targets.map((target) => (behind ? this.later(target.checkpoint, behind.checkpoint) : target.checkpoint));
     const applied = new Map<string, number>();
     try {
       await this.db.transaction(async (tx) => {
-        for (const target of targets) {
-          applied.set(target.projection.name, await this.applyTo(tx, target, this.relevant(target, events), checkpoint, events));
-        }
+        // Every checkpoint row is locked first, in one order: another writer of these generations,
+        // or the batch behind this one, waits there before touching a row, then finds where they
+        // stand. Nothing is written before that; meanwhile the projections prepare their rows.
+        const claimed = claimGenerations(tx, targets, from).then((moved) => {
+          if (moved >= 0) throw this.moved(targets[moved], from[moved]);
+        });
+        const afterClaim: SqlExecutor = { query: (sql, params, options) => claimed.then(() => tx.query(sql, params, options)) };
+        const relevant = this.relevantTo(targets, from, events);
+        // The projections write disjoint tables, so they run side by side on the connection: one
+        // folds its rows in this process while the database executes another's statements.
+        await settleAll([claimed, ...targets.map((target, i) => this.project(afterClaim, target, relevant[i]))]);
+        await settleAll(targets.map((target, i) => this.moveTo(tx, target, from[i], relevant[i].length, checkpoint, events)));
+        for (const [i, target] of targets.entries()) applied.set(target.projection.name, relevant[i].length);
       });
     } catch (error) {
+      // The fallback below starts from where the batch in flight leaves the checkpoints.
+      await behind?.done.catch(() => undefined);
       if (isTransientError(error) || events.length === 0) throw error;
       // Only the target that cannot digest an event should pay for it: each on its own, event by event.
       for (const target of targets) {
@@ -60,13 +99,31 @@ export class BatchApplier {
       }
       return applied;
     }
-    for (const target of targets) target.checkpoint = this.later(target.checkpoint, checkpoint);
+    for (const [i, target] of targets.entries()) target.checkpoint = this.later(from[i], checkpoint);
     return applied;
+  }
+
+  private moved(target: ProjectionTarget, from: LogCheckpoint | null): CheckpointMovedError {
+    return new CheckpointMovedError(target.projection.name, target.generation, `no longer ${target.status} at ${from}`);
   }
 
   /** A read model ahead of the batch (just swapped in by a rebuild) keeps its checkpoint. */
   private later(a: LogCheckpoint | null, b: LogCheckpoint): LogCheckpoint {
     return this.store.compareCheckpoints(a, b) > 0 ? a! : b;
+  }
+
+  /** The events each target gets after `from`; targets at one checkpoint (the usual case) compare it once. */
+  private relevantTo(targets: readonly ProjectionTarget[], from: readonly (LogCheckpoint | null)[], events: readonly RecordedEvent[]): RecordedEvent[][] {
+    const after = new Map<LogCheckpoint | null, boolean[]>();
+    return targets.map((target, t) => {
+      let past = after.get(from[t]);
+      if (!past) {
+        past = events.map((event) => this.store.compareCheckpoints(event.checkpoint, from[t]) > 0);
+        after.set(from[t], past);
+      }
+      const types = new Set(target.projection.eventTypes);
+      return events.filter((event, i) => past[i] && types.has(event.type));
+    });
   }
 
   private relevant(target: ProjectionTarget, events: readonly RecordedEvent[]): RecordedEvent[] {
@@ -83,16 +140,31 @@ export class BatchApplier {
     checkpoint: LogCheckpoint,
     batch: readonly RecordedEvent[],
   ): Promise<number> {
-    const { projection, generation } = target;
-    if (events.length > 0) await projection.apply(events, tx, tableNames(projection, generation));
+    await this.project(tx, target, events);
+    await this.moveTo(tx, target, target.checkpoint, events.length, checkpoint, batch);
+    return events.length;
+  }
+
+  private async project(tx: SqlExecutor, target: ProjectionTarget, events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length > 0) await target.projection.apply(events, tx, tableNames(target.projection, target.generation));
+  }
+
+  /** Moves the target's checkpoint from `from` (where this writer found it) to `checkpoint`. */
+  private async moveTo(
+    tx: SqlExecutor,
+    target: ProjectionTarget,
+    from: LogCheckpoint | null,
+    applied: number,
+    checkpoint: LogCheckpoint,
+    batch: readonly RecordedEvent[],
+  ): Promise<void> {
     // Compare-and-set: the update locks the row and re-checks it, so a writer that lost the race
     // (another writer, a swap) moves nothing and its whole transaction rolls back.
-    const ahead = this.store.compareCheckpoints(target.checkpoint, checkpoint) > 0;
+    const ahead = this.store.compareCheckpoints(from, checkpoint) > 0;
     const last = ahead ? undefined : batch[batch.length - 1];
-    if (!(await moveCheckpoint(tx, target, this.later(target.checkpoint, checkpoint), last, events.length))) {
-      throw new CheckpointMovedError(projection.name, generation, `no longer ${target.status} at ${target.checkpoint}`);
+    if (!(await moveCheckpoint(tx, { ...target, checkpoint: from }, this.later(from, checkpoint), last, applied))) {
+      throw this.moved(target, from);
     }
-    return events.length;
   }
 
   /** After a batch failed: each event on its own, so only the one that cannot be applied is set aside. */

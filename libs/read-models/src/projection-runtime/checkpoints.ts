@@ -118,6 +118,27 @@ export async function lockGeneration(tx: SqlExecutor, name: string, generation: 
 }
 
 /**
+ * Locks the checkpoint rows of several generations, always in the same order (name, generation),
+ * and answers the index of the first that is no longer `status` at `from[i]` (another writer or a
+ * swap moved it), or -1.
+ */
+export async function claimGenerations(
+  tx: SqlExecutor,
+  targets: readonly { readonly projection: { readonly name: string }; readonly generation: number; readonly status: GenerationStatus }[],
+  from: readonly (LogCheckpoint | null)[],
+): Promise<number> {
+  const { rows } = await tx.query<{ name: string; generation: number; status: GenerationStatus; checkpoint: string | null }>(
+    `SELECT name, generation, status, checkpoint FROM projection_checkpoints
+      WHERE (name, generation) IN (SELECT * FROM unnest($1::text[], $2::int[]))
+      ORDER BY name, generation FOR UPDATE`,
+    [targets.map((t) => t.projection.name), targets.map((t) => t.generation)],
+  );
+  return targets.findIndex(
+    (t, i) => !rows.some((row) => row.name === t.projection.name && row.generation === t.generation && row.status === t.status && row.checkpoint === from[i]),
+  );
+}
+
+/**
  * Moves a generation's checkpoint if it is still `status` at `target.checkpoint`; false when
  * another writer or a swap moved it first.
  */
