@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { migrate, PgliteDatabase, PostgresDatabase, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels, PROJECTION_CLASSES, rebuildReadModels } from '@refund-desk/read-models';
+import { prepareReadModels, PROJECTION_CLASSES, REBUILD_BATCH_SIZE, rebuildReadModels } from '@refund-desk/read-models';
 import { appendLog, generateLog } from '../test/support/generated-log';
 import { POSTGRES_TEST_URL } from '../test/support/postgres-probe';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     options: {
       store: { type: 'string', default: 'postgres' },
       events: { type: 'string', default: '100000' },
-      batch: { type: 'string', default: '2000' },
+      batch: { type: 'string', default: String(REBUILD_BATCH_SIZE) },
       seed: { type: 'string', default: '1' },
     },
   });

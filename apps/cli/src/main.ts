@@ -44,9 +44,9 @@ program
   .command('rebuild')
   .description('Rebuild read models from the event log into fresh tables, then swap them in (the old ones serve meanwhile)')
   .argument('[read-model]', 'manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, or all', 'all')
-  .option('--batch-size <events>', 'events per committed batch', positiveInt, 2_000)
+  .option('--batch-size <events>', 'events per committed batch (default 5000)', positiveInt)
   .option('--restart', 'discard an interrupted rebuild instead of resuming it', false)
-  .action((name: string, options: { batchSize: number; restart: boolean }) => rebuildCommand(name, options));
+  .action((name: string, options: { batchSize?: number; restart: boolean }) => rebuildCommand(name, options));
 
 registerAuditCommands(program);
 

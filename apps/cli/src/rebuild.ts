@@ -10,7 +10,8 @@ import { Projection, PROJECTIONS, rebuildReadModels, ReadModelsModule } from '@r
 class RebuildModule {}
 
 export interface RebuildCommandOptions {
-  readonly batchSize: number;
+  /** Events per committed batch; the rebuild's own default when absent. */
+  readonly batchSize?: number;
   readonly restart: boolean;
 }
 

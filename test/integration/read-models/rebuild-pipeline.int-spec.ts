@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { migrate, SqlExecutor } from '@refund-desk/database';
+import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
+import { loadLiveGeneration, prepareReadModels, Projection, rebuildReadModels, TableNames } from '@refund-desk/read-models';
+import { describeWithPostgres, openTestSchema } from '../../support/postgres';
+
+/**
+ * Counts every event it is handed, per stream, without any guard against seeing one twice, so a
+ * batch applied twice shows; throws on an event marked poison unless told it can digest it.
+ */
+class TallyProjection implements Projection {
+  readonly tables: Projection['tables'];
+  readonly eventTypes = ['Counted'];
+
+  constructor(
+    readonly name: string,
+    private readonly digestsPoison = false,
+  ) {
+    this.tables = [{ name: `rm_${name}`, columns: 'stream_id text PRIMARY KEY, n integer NOT NULL' }];
+  }
+
+  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    if (!this.digestsPoison && events.some((e) => e.data.poison === true)) throw new Error('cannot digest this one');
+    const counts = new Map<string, number>();
+    for (const event of events) counts.set(event.streamId, (counts.get(event.streamId) ?? 0) + 1);
+    await tx.query(
+      `INSERT INTO ${tables[`rm_${this.name}`]} SELECT * FROM unnest($1::text[], $2::int[])
+       ON CONFLICT (stream_id) DO UPDATE SET n = ${tables[`rm_${this.name}`]}.n + EXCLUDED.n`,
+      [[...counts.keys()], [...counts.values()]],
+    );
+  }
+}
+
+const event = (data: Record<string, unknown> = {}): NewEvent => ({
+  eventId: randomUUID(),
+  type: 'Counted',
+  data,
+  metadata: { actor: 't', occurredAt: new Date().toISOString(), correlationId: randomUUID(), causationId: null },
+});
+
+describeWithPostgres('rebuild with the next batch waiting behind the one committing (PostgreSQL)', () => {
+  let test: Awaited<ReturnType<typeof openTestSchema>>;
+  let store: PostgresEventStore;
+  const total = async (table: string): Promise<number> =>
+    (await test.db.query<{ n: number }>(`SELECT coalesce(sum(n), 0)::int AS n FROM ${table}`)).rows[0].n;
+
+  beforeAll(async () => {
+    test = await openTestSchema('pipeline');
+    await migrate(test.db, 'event-log', EVENT_LOG_MIGRATIONS);
+    store = new PostgresEventStore(test.db);
+    for (let s = 0; s < 12; s++) {
+      const poison = s === 5 ? [event({ poison: true })] : [];
+      await store.append(`s-${s}`, [event(), event(), ...poison, event(), event(), event()], { expectedVersion: 0 });
+    }
+  });
+  afterAll(() => test?.drop());
+
+  it('sets aside an event one read model cannot apply, mid-rebuild, and applies every other event once', async () => {
+    const [sick, healthy] = [new TallyProjection('sick'), new TallyProjection('healthy', true)];
+    await prepareReadModels(test.db, [sick, healthy]);
+    const result = await rebuildReadModels(test.db, store, [sick, healthy], { batchSize: 4, logger: { error: () => undefined } });
+    expect(result.eventsRead).toBe(61);
+    expect([await total('rm_sick'), await total('rm_healthy')]).toEqual([60, 61]);
+    const failures = await test.db.query<{ name: string }>('SELECT name FROM projection_failures');
+    expect(failures.rows).toEqual([{ name: 'sick' }]);
+    const head = await store.head();
+    for (const name of ['sick', 'healthy']) expect((await loadLiveGeneration(test.db, name))!.checkpoint).toBe(head.checkpoint);
+  });
+
+  it('lets two rebuilds of one read model race without applying any batch twice', async () => {
+    const tally = new TallyProjection('raced');
+    await prepareReadModels(test.db, [tally]);
+    const runs = await Promise.allSettled([1, 2].map(() => rebuildReadModels(test.db, store, [new TallyProjection('raced')], { batchSize: 3 })));
+    expect(runs.some((run) => run.status === 'fulfilled')).toBe(true);
+    // A loser stops with the generation moved under it; running again resumes whatever is left.
+    await rebuildReadModels(test.db, store, [tally], { batchSize: 3 });
+    expect(await total('rm_raced')).toBe(60);
+  });
+});
