@@ -101,6 +101,9 @@ function emmett(): System {
       // Emmett's tables have fixed names: a database of their own for each run keeps them empty.
       const own = await ScratchDatabase.create();
       const pool = new PeerPool({ connectionString: own.url, max: writers });
+      // Emmett ends the pool it was given on close; a connection still closing when the database
+      // is dropped must not take the whole run down with an unhandled 'error'.
+      pool.on('error', () => undefined);
       const store = getPostgreSQLEventStore(own.url, { connectionOptions: { pool } });
       await store.appendToStream('warm-up', [{ type: 'WarmedUp', data: {} }]);
       await Promise.all(Array.from({ length: writers }, () => pool.query('SELECT 1')));
