@@ -3,3 +3,5 @@ export * from './postgres-database';
 export * from './pglite-database';
 export * from './migrations';
 export * from './database.module';
+export * from './unavailable';
+export * from './data-dir-lock';

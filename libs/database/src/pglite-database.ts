@@ -1,6 +1,6 @@
 import { PGlite, types } from '@electric-sql/pglite';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock';
 import { QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
 
 export interface PgliteDatabaseOptions {
@@ -9,33 +9,6 @@ export interface PgliteDatabaseOptions {
 }
 
 const parsers = { [types.INT8]: (value: string) => Number(value) };
-
-/** PGlite is one PostgreSQL backend inside this process; two processes on one folder would corrupt it. */
-function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const lockFile = join(dir, 'refund-desk.pid');
-  try {
-    const holder = Number(readFileSync(lockFile, 'utf8'));
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(
-        `The embedded database in ${dir} is in use by process ${holder}. Stop it, or point DATA_DIR elsewhere.`,
-      );
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  writeFileSync(lockFile, String(process.pid));
-  return () => rmSync(lockFile, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class PgliteDatabase implements SqlDatabase {
   readonly kind = 'pglite' as const;

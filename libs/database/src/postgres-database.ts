@@ -1,5 +1,7 @@
 import { Pool, PoolClient, types as pgTypes } from 'pg';
+import { Logger } from '@nestjs/common';
 import { assertIdentifier, QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
+import { toDatabaseError } from './unavailable';
 
 export interface PostgresDatabaseOptions {
   readonly connectionString: string;
@@ -24,9 +26,38 @@ const run = async <Row>(
   params: readonly unknown[] | undefined,
   options: QueryOptions | undefined,
 ): Promise<SqlQueryResult<Row>> => {
-  const result = await executor.query({ text: sql, values: params as unknown[] | undefined, name: options?.name });
-  return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  try {
+    const result = await executor.query({ text: sql, values: params as unknown[] | undefined, name: options?.name });
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  } catch (error) {
+    throw toDatabaseError(error);
+  }
 };
+
+/** Seconds to wait for a connection (a new one, or a free one in a busy pool) before answering "unavailable". */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Every client gets an 'error' listener of its own, for its whole life. pg-pool only listens while
+ * a client is idle and removes that listener at checkout, so a server that goes away while a
+ * client is checked out (a transaction between two statements) would otherwise emit an 'error'
+ * nobody handles, and Node ends the process. The statement in flight, or the next one, fails on
+ * its own and the broken client is dropped when it is released, so logging is all that is left.
+ */
+function guardConnections(pool: Pool, logger: Logger): void {
+  let lastLogged = 0;
+  const onError = (error: Error): void => {
+    // One line per burst: a restart breaks every connection at once.
+    if (Date.now() - lastLogged < 1_000) return;
+    lastLogged = Date.now();
+    logger.warn({ msg: 'database connection lost; it is replaced on next use', err: { message: error.message, code: (error as { code?: string }).code } });
+  };
+  pool.on('connect', (client) => client.on('error', onError));
+  // An idle client that loses its server is removed by the pool, which then emits this.
+  pool.on('error', onError);
+}
+
+const logger = new Logger('Database');
 
 export class PostgresDatabase implements SqlDatabase {
   readonly kind = 'postgres' as const;
@@ -39,12 +70,13 @@ export class PostgresDatabase implements SqlDatabase {
   static async open(options: PostgresDatabaseOptions): Promise<PostgresDatabase> {
     const schema = assertIdentifier(options.schema, 'DATABASE_SCHEMA');
     // The schema must exist before connections that put it on their search_path are used.
-    const bootstrap = new Pool({ connectionString: options.connectionString, max: 1 });
+    const bootstrap = new Pool({ connectionString: options.connectionString, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    guardConnections(bootstrap, logger);
     try {
       await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     } catch (error) {
       // Another process creating the same schema at the same moment is harmless.
-      if ((error as { code?: string }).code !== '23505') throw error;
+      if ((error as { code?: string }).code !== '23505') throw toDatabaseError(error);
     } finally {
       await bootstrap.end();
     }
@@ -57,9 +89,11 @@ export class PostgresDatabase implements SqlDatabase {
       // Statements issued side by side on one connection (the read models apply a batch so) go
       // out at once and the server works through them without waiting on this process in between.
       pipeline: true,
+      // A server that stops answering (not refusing) must not hold requests for ever.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
     });
-    // An idle client that loses its server must not crash the process; the next query reconnects.
-    pool.on('error', () => undefined);
+    guardConnections(pool, logger);
     return new PostgresDatabase(pool);
   }
 
@@ -68,13 +102,18 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await run(client, 'BEGIN', undefined, undefined);
       const tx: SqlExecutor = { query: (sql, params, options) => run(client, sql, params, options) };
       const result = await fn(tx);
-      await client.query('COMMIT');
+      await run(client, 'COMMIT', undefined, undefined);
       return result;
     } catch (error) {
       try {

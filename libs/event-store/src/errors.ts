@@ -1,3 +1,5 @@
+import { isDatabaseConnectionFailure } from '@refund-desk/database';
+
 /** The stream is not at the version the caller expected: someone else appended first. */
 export class WrongExpectedVersionError extends Error {
   readonly code = 'wrong_expected_version';
@@ -30,4 +32,13 @@ export class EventStoreUnavailableError extends Error {
     super(message, options);
     this.name = 'EventStoreUnavailableError';
   }
+}
+
+/**
+ * Whether an error means the event store or the SQL database behind the service cannot be used
+ * right now (unreachable, restarting, connection dropped): the request was fine and may be
+ * retried. HTTP answers 503 with Retry-After, the projections and the Kafka relay retry.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  return error instanceof EventStoreUnavailableError || isDatabaseConnectionFailure(error);
 }

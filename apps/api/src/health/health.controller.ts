@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
 import { Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
 
@@ -17,7 +17,9 @@ interface Health {
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // The log as stored (EventStoreModule), not the personal-data layer over it: health reads only
+    // the head, and the projector process, which never opens sealed fields, has no such layer.
+    @Inject(EVENT_LOG) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
     private readonly metrics: Metrics,
   ) {}

@@ -3,12 +3,16 @@ import { ThrottlerException } from '@nestjs/throttler';
 import { IdempotencyKeyReusedError, VersionMismatchError } from '@refund-desk/case-handling';
 import { CaseNotFoundError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from '@refund-desk/domain';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { DatabaseUnavailableError } from '@refund-desk/database';
 import { RequestValidationError } from '@refund-desk/platform';
 import { toProblem } from './problem.filter';
 
 describe('toProblem', () => {
   const logger = new Logger('test');
-  beforeAll(() => jest.spyOn(logger, 'error').mockImplementation(() => undefined));
+  beforeAll(() => {
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  });
 
   it.each([
     [new InvalidCommandError('bad amount', 'amount'), 400, 'validation'],
@@ -20,6 +24,10 @@ describe('toProblem', () => {
     [new IdempotencyKeyReusedError('k'), 409, 'idempotency-key-reused'],
     [new WrongExpectedVersionError('s', 1, 2), 409, 'concurrent-modification'],
     [new EventStoreUnavailableError('down'), 503, 'unavailable'],
+    [new DatabaseUnavailableError('down'), 503, 'unavailable'],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 'unavailable'],
+    [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 'unavailable'],
+    [new Error('Connection terminated unexpectedly'), 503, 'unavailable'],
     [new ThrottlerException(), 429, 'rate-limited'],
     [new ForbiddenException('no'), 403, 'forbidden'],
     [Object.assign(new Error('too big'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), 413, 'payload-too-large'],
@@ -29,6 +37,14 @@ describe('toProblem', () => {
     expect(problem.status).toBe(status);
     expect(problem.type).toBe(`https://refund-desk.dev/problems/${slug}`);
     expect(problem.instance).toBe('/v1/x');
+  });
+
+  it('tells the client when to retry while the store or database is away', () => {
+    for (const error of [new EventStoreUnavailableError('down'), new DatabaseUnavailableError('down')]) {
+      const { problem, headers } = toProblem(error, logger, '/v1/cases');
+      expect(headers['Retry-After']).toMatch(/^\d+$/);
+      expect(problem.detail).not.toContain('down');
+    }
   });
 
   it('names the field of a domain validation error and never leaks internals of a 500', () => {

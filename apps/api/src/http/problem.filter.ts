@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { DomainError, InvalidCommandError } from '@refund-desk/domain';
-import { EventIdConflictError, EventStoreUnavailableError, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { EventIdConflictError, isStoreUnavailable, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { IdempotencyKeyReusedError, VersionMismatchError } from '@refund-desk/case-handling';
 import { FieldError, HttpProblem, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from '@refund-desk/platform';
 
@@ -40,6 +40,16 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
 };
+
+/** What a client is told to wait while the store or database is away: a restart takes a few seconds. */
+const RETRY_AFTER_SECONDS = 2;
+
+let lastUnavailableLog = 0;
+function logUnavailable(logger: Logger, error: unknown): void {
+  if (Date.now() - lastUnavailableLog < 1_000) return;
+  lastUnavailableLog = Date.now();
+  logger.warn({ msg: 'store unavailable; answering 503', err: { message: (error as Error)?.message, cause: ((error as Error)?.cause as Error | undefined)?.message } });
+}
 
 /** Maps any error to a Problem Details answer; only a real fault becomes a 500, and it is logged. */
 export function toProblem(error: unknown, logger: Logger, path?: string): { problem: ProblemDetails; headers: Record<string, string> } {
@@ -80,9 +90,13 @@ export function toProblem(error: unknown, logger: Logger, path?: string): { prob
   if (error instanceof EventIdConflictError) {
     return { problem: problem(409, error.message, { slug: 'duplicate-event', ...instance }), headers: {} };
   }
-  if (error instanceof EventStoreUnavailableError) {
-    logger.error({ msg: 'event store unavailable', err: error });
-    return { problem: problem(503, 'The event store is unavailable; retry shortly', instance), headers: { 'Retry-After': '5' } };
+  if (isStoreUnavailable(error)) {
+    // An outage fails every request at once: one line per request would bury the cause.
+    logUnavailable(logger, error);
+    return {
+      problem: problem(503, 'The event store or database is unavailable; retry shortly', { slug: 'unavailable', ...instance }),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
   if (error instanceof ThrottlerException) {
     return { problem: problem(429, 'Too many requests; slow down and retry', instance), headers: { 'Retry-After': '60' } };

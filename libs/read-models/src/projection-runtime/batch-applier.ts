@@ -1,5 +1,5 @@
 import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
-import { EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { EventStore, isStoreUnavailable, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
 import { claimGenerations, GenerationStatus, moveCheckpoint } from './checkpoints';
 import { CheckpointMovedError, tableNames } from './generations';
 import { Projection } from './projection';
@@ -22,6 +22,9 @@ export interface BatchLogger {
  */
 export function isTransientError(error: unknown): boolean {
   if (error instanceof CheckpointMovedError) return true;
+  // A dropped connection has no SQLSTATE ("Connection terminated unexpectedly"): without this it
+  // would be taken for an event the projection cannot apply, and that event skipped for good.
+  if (isStoreUnavailable(error)) return true;
   const code = pgErrorCode(error);
   if (code === undefined) return false;
   if (!/^[0-9A-Z]{5}$/.test(code)) return true; // ECONNREFUSED, ETIMEDOUT and friends

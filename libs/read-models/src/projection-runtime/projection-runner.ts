@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { SqlDatabase } from '@refund-desk/database';
-import { EventStore, LogCheckpoint, runCatchUp } from '@refund-desk/event-store';
+import { EventStore, isStoreUnavailable, LogCheckpoint, runCatchUp } from '@refund-desk/event-store';
 import { BatchApplier, ProjectionTarget } from './batch-applier';
 import { GenerationRow, loadGenerations, loadLiveGeneration } from './checkpoints';
 import { CheckpointMovedError } from './generations';
@@ -116,10 +116,21 @@ export class ProjectionRunner {
           }
         },
         // A swap by a rebuild is expected: pick up the new generation at once and quietly.
-        retryDelayMs: (attempt, error) => (error instanceof CheckpointMovedError ? 0 : Math.min(30_000, 100 * 2 ** Math.min(attempt, 9))),
+        retryDelayMs: (attempt, error) => {
+          if (error instanceof CheckpointMovedError) return 0;
+          // While the database is away, keep trying every second so read models resume within
+          // about a second of it coming back; other failures back off further.
+          const cap = isStoreUnavailable(error) ? 1_000 : 30_000;
+          return Math.min(cap, 100 * 2 ** Math.min(attempt, 9));
+        },
         onError: (error, attempt) => {
           if (error instanceof CheckpointMovedError) {
             this.logger.log({ msg: 'read model generation changed; continuing from its checkpoint', detail: error.message });
+            return;
+          }
+          if (isStoreUnavailable(error)) {
+            // Once per outage, not once a second.
+            if (attempt === 1) this.logger.warn({ msg: 'store unavailable; projections retry every second until it is back', err: { message: (error as Error).message } });
             return;
           }
           this.logger.error({ msg: 'projection batch failed; retrying', attempt, err: error });
