@@ -5,7 +5,7 @@
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,30 +31,52 @@ interface FileLocks {
   unlock(fd: number): void;
 }
 
+/** Size and modification time of every file the build reads: changes when a source does. */
+function sourceFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && !/\.(e2e-|int-)?spec\.ts$/.test(entry.name)) {
+        const { size, mtimeMs } = statSync(path);
+        hash.update(`${path}\0${size}\0${mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(ROOT, 'apps'));
+  walk(join(ROOT, 'libs'));
+  for (const file of ['package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json']) {
+    const { size, mtimeMs } = statSync(join(ROOT, file));
+    hash.update(`${file}\0${size}\0${mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
 /**
- * `npm run build`, once per jest run however many process suites run (they may run side by side
- * in several workers: the build deletes dist/ first, so they take turns on a file lock and the
- * first one records the run it built for).
+ * `npm run build`, once: the first process suite of a run builds, the others (possibly in other
+ * jest workers at the same moment) wait on a file lock and find dist/ stamped with the sources it
+ * was built from. A later run with unchanged sources does not build again.
  */
 export async function ensureBuilt(): Promise<void> {
-  const runId = process.env.REFUND_DESK_TEST_RUN_ID ?? `pid-${process.ppid}`;
   const key = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
   const lockFile = join(tmpdir(), `refund-desk-build-${key}.lock`);
-  const stampFile = join(tmpdir(), `refund-desk-build-${key}.run`);
+  const stampFile = join(ROOT, 'dist', '.built-from');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const locks = require('fs-native-extensions') as FileLocks;
   const fd = openSync(lockFile, 'a+');
   try {
     await locks.waitForLock(fd);
+    const fingerprint = sourceFingerprint();
     const built = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
-    if (built === runId && Object.values(ENTRY_POINTS).every((entry) => existsSync(join(ROOT, entry)))) return;
+    if (built === fingerprint && Object.values(ENTRY_POINTS).every((entry) => existsSync(join(ROOT, entry)))) return;
     try {
       await execFileAsync('npm', ['run', 'build', '--silent'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 8 * 60_000 });
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
       throw new Error(`npm run build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
     }
-    writeFileSync(stampFile, runId);
+    writeFileSync(stampFile, fingerprint);
   } finally {
     locks.unlock(fd);
     closeSync(fd);
