@@ -99,7 +99,7 @@ export class OwnCluster {
     const port = await freePort();
     const cluster = new OwnCluster(version, name, port);
     try {
-      await execFileAsync('pg_createcluster', [version, name, '-p', String(port), '-o', 'listen_addresses=127.0.0.1', '--', '--auth=trust'], { timeout: 120_000 });
+      await execFileAsync('pg_createcluster', [version, name, '-p', String(port), '--', '--auth=trust'], { timeout: 120_000 });
       await cluster.start();
     } catch (error) {
       await cluster.drop();
