@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from '@refund-desk/database';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { CaseNotFoundError } from '@refund-desk/domain';
 import { backoffMs, isTransientFailure, parseBrokers } from './kafka-client';
@@ -10,6 +11,7 @@ describe('isTransientFailure', () => {
     ['the server is shutting down', Object.assign(new Error('terminating connection'), { code: '57P01' })],
     ['a serialization failure', Object.assign(new Error('could not serialize'), { code: '40001' })],
     ['node-postgres lost its connection', new Error('Connection terminated unexpectedly')],
+    ['the database layer reports it unavailable', new DatabaseUnavailableError('down')],
     ['a kafkajs error', Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError' })],
   ])('retries when %s', (_name, error) => {
     expect(isTransientFailure(error)).toBe(true);
