@@ -7,7 +7,7 @@
  * acknowledged command, and its projections must catch up without skipping an event.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithOwnCluster, OwnCluster } from '../support/pg-cluster';
@@ -21,7 +21,7 @@ const APPLICATION_NAME = 'refund-desk';
 const RECOVERY_LIMIT_MS = 5_000;
 
 interface Answer {
-  readonly kind: 'log' | 'evaluate';
+  readonly kind: 'log' | 'evaluate' | 'query';
   readonly sentAt: number;
   readonly answeredAt: number;
   /** 0: no HTTP answer at all (connection refused or reset, timeout). */
@@ -33,8 +33,8 @@ interface Answer {
 }
 
 /**
- * Workers that each log a case and evaluate it, over and over, with a short pause: a steady
- * stream of commands (two transactions each) whatever the database is doing.
+ * Workers that each log a case, evaluate it and run two queries, over and over, with a short
+ * pause: a steady stream of commands and queries whatever the database is doing.
  */
 class Load {
   readonly answers: Answer[] = [];
@@ -54,7 +54,7 @@ class Load {
     const sentAt = Date.now();
     let answer: Answer;
     try {
-      const response = await http(this.url, 'POST', path, { token: this.token, body, headers, timeoutMs: 15_000 });
+      const response = await http(this.url, kind === 'query' ? 'GET' : 'POST', path, { token: this.token, body, headers, timeoutMs: 15_000 });
       answer = {
         kind,
         sentAt,
@@ -75,6 +75,9 @@ class Load {
     while (this.running) {
       const logged = await this.send('log', '/v1/cases', escalatingRequest(), { 'idempotency-key': randomBytes(12).toString('hex') });
       if (logged.status === 201 && logged.caseId) await this.send('evaluate', `/v1/cases/${logged.caseId}/evaluation`, undefined, undefined, logged.caseId);
+      // A query of a read model, and one that folds a case's stream.
+      await this.send('query', '/v1/queues/follow-up?limit=5');
+      if (logged.caseId) await this.send('query', `/v1/cases/${logged.caseId}`);
       await sleep(this.pauseMs);
     }
   }
@@ -91,12 +94,15 @@ class Load {
 
   /** The first acknowledged command sent at or after `from`. */
   firstSuccessAfter(from: number): Answer | undefined {
-    return this.answers.filter((a) => a.sentAt >= from && a.status >= 200 && a.status < 300).sort((a, b) => a.answeredAt - b.answeredAt)[0];
+    return this.answers
+      .filter((a) => a.kind !== 'query' && a.sentAt >= from && a.status >= 200 && a.status < 300)
+      .sort((a, b) => a.answeredAt - b.answeredAt)[0];
   }
 }
 
+/** e.g. {"log 201": 30, "query 503": 12} */
 const countByStatus = (answers: readonly Answer[]): Record<string, number> =>
-  answers.reduce<Record<string, number>>((counts, a) => ({ ...counts, [a.status]: (counts[a.status] ?? 0) + 1 }), {});
+  answers.reduce<Record<string, number>>((counts, a) => ({ ...counts, [`${a.kind} ${a.status}`]: (counts[`${a.kind} ${a.status}`] ?? 0) + 1 }), {});
 
 /** Every answer is a success or a 503 that says when to retry, as Problem Details. */
 function expectOnlySuccessOr503(answers: readonly Answer[]): void {
@@ -130,11 +136,13 @@ describeWithOwnCluster('database faults under load, on real processes (a Postgre
 
   afterEach(async () => {
     await load?.stop();
-    if (load) acknowledged.push(...load.answers.filter((a) => a.status >= 200 && a.status < 300));
+    if (load) acknowledged.push(...load.answers.filter((a) => a.kind !== 'query' && a.status >= 200 && a.status < 300));
     load = undefined;
   });
 
   afterAll(async () => {
+    // Its warnings and errors, for a look at what the outage looked like from inside.
+    if (service) writeFileSync(join(tmpdir(), 'refund-desk-faults-service.log'), service.logs());
     service?.kill();
     await service?.exited;
     await cluster?.drop();
@@ -187,7 +195,7 @@ describeWithOwnCluster('database faults under load, on real processes (a Postgre
     const restartedAt = Date.now();
     await eventually('a command to succeed after the restart', () => load!.firstSuccessAfter(restartedAt) !== undefined, 30_000, 20);
     const firstSuccess = load.firstSuccessAfter(restartedAt)!;
-    const projectionsBackMs = await eventually(
+    await eventually(
       'every projection to catch up',
       async () => {
         const answer = await http(service.url, 'GET', '/health');
@@ -196,6 +204,7 @@ describeWithOwnCluster('database faults under load, on real processes (a Postgre
       30_000,
       100,
     );
+    const projectionsBackMs = Date.now() - restartedAt;
     await load.stop();
     expectAlive();
 
@@ -203,11 +212,12 @@ describeWithOwnCluster('database faults under load, on real processes (a Postgre
     console.log(
       `stop -m immediate: answers during the outage ${JSON.stringify(countByStatus(outage))}; server start took ${restartedAt - restartBegun} ms; ` +
         `first acknowledged command ${firstSuccess.answeredAt - restartedAt} ms after the server accepted connections; ` +
-        `projections caught up ${projectionsBackMs} ms later (under load until then)`,
+        `projections caught up ${projectionsBackMs} ms after it (under load until then)`,
     );
     expectOnlySuccessOr503(load.answers);
-    // While the server was down the commands were refused, each with when to come back.
-    expect(outage.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    // While the server was down commands and queries were refused, each with when to come back.
+    expect(outage.filter((a) => a.kind === 'log' && a.status === 503).length).toBeGreaterThan(0);
+    expect(outage.filter((a) => a.kind === 'query' && a.status === 503).length).toBeGreaterThan(0);
     expect(outage.filter((a) => a.status >= 200 && a.status < 300)).toEqual([]);
     expect(firstSuccess.answeredAt - restartedAt).toBeLessThan(RECOVERY_LIMIT_MS);
   });

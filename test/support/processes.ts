@@ -119,7 +119,7 @@ export interface Exit {
   readonly signal: NodeJS.Signals | null;
 }
 
-/** A running entry point; its output is kept (the last 256 KB) to explain a failure. */
+/** A running entry point; its output is kept (the last 2 MB) to explain a failure. */
 export class ServiceProcess {
   readonly exited: Promise<Exit>;
   private output = '';
@@ -131,7 +131,7 @@ export class ServiceProcess {
     readonly port: number | undefined,
   ) {
     const keep = (chunk: Buffer): void => {
-      this.output = (this.output + chunk.toString()).slice(-256 * 1024);
+      this.output = (this.output + chunk.toString()).slice(-2 * 1024 * 1024);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);

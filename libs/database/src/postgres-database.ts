@@ -34,7 +34,7 @@ const run = async <Row>(
   }
 };
 
-/** Seconds to wait for a connection (a new one, or a free one in a busy pool) before answering "unavailable". */
+/** How long to wait for a connection (a new one, or a free one in a busy pool) before answering "unavailable". */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**

@@ -17,8 +17,10 @@ import { AppConfig } from '../config/app-config';
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
           genReqId: (req: { headers: Record<string, unknown> }) =>
             (typeof req.headers['x-correlation-id'] === 'string' && req.headers['x-correlation-id']) || randomUUID(),
+          // 503 is the store or database being away, already logged once a second by the error
+          // filter: an error line per request would bury the cause during an outage.
           customLogLevel: (_req: unknown, res: { statusCode: number }, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics' },
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
