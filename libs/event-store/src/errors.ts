@@ -42,3 +42,20 @@ export class EventStoreUnavailableError extends Error {
 export function isStoreUnavailable(error: unknown): boolean {
   return error instanceof EventStoreUnavailableError || isDatabaseConnectionFailure(error);
 }
+
+/**
+ * A stored event cannot be trusted or read: its hash chain is broken at it, or a sealed field no
+ * longer opens. Names the one event, so a reader can say which and an operator can look.
+ */
+export class DamagedEventError extends Error {
+  readonly code = 'damaged_event';
+  constructor(
+    readonly streamId: string,
+    readonly event: { readonly version: number; readonly position: number; readonly eventId: string; readonly type: string },
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(`Event ${event.eventId} (version ${event.version}, position ${event.position}) of ${streamId} is damaged: ${detail}`);
+    this.name = 'DamagedEventError';
+  }
+}

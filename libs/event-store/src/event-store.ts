@@ -42,7 +42,20 @@ export interface RecordedEvent {
   readonly schemaVersion: number;
   readonly data: JsonObject;
   readonly metadata: StoredEventMetadata;
+  /** ISO-8601; microseconds appear only when the stored value has them (it never should). */
   readonly recordedAt: string;
+  /** The store's own copy of metadata.occurredAt where it keeps one (an SQL column), for verification. */
+  readonly storedOccurredAt?: string;
+  /** Set by readers that go on past an event they could not fully read (see ReadStreamOptions.integrity). */
+  readonly damage?: EventDamage;
+}
+
+/** What is wrong with a stored event: its chain, or a sealed field that no longer opens. */
+export interface EventDamage {
+  readonly reason: string;
+  /** The sealed fields that failed to open (dotted paths), for unreadable_personal_data. */
+  readonly fields?: readonly string[];
+  readonly detail: string;
 }
 
 /** A stream version the caller saw (0: the stream must not exist yet), or 'any'. */
@@ -66,6 +79,13 @@ export interface ReadStreamOptions {
   readonly toVersion?: number;
   /** Only events recorded at or before this time: what the system knew then. */
   readonly recordedUpTo?: Date;
+  /**
+   * How a reader that opens sealed fields treats a damaged event. Default: a sealed field that does
+   * not open fails the read with DamagedEventError. 'verify': the stream's hash chain is checked
+   * first as well (the read must start at version 1). 'mark': nothing fails; damaged events come
+   * back with `damage` set and the fields that did not open as null.
+   */
+  readonly integrity?: 'verify' | 'mark';
 }
 
 export interface ReadAllOptions {

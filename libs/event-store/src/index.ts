@@ -1,6 +1,7 @@
 export * from './event-store';
 export * from './errors';
 export * from './hash-chain';
+export * from './chain-verification';
 export * from './catch-up';
 export * from './postgres/postgres-event-store';
 export * from './postgres/event-log.schema';

@@ -30,7 +30,7 @@ import {
   RecordedEvent,
   StoredEventMetadata,
 } from '../event-store';
-import { chainEvents, GENESIS_HASH } from '../hash-chain';
+import { chainEvents, GENESIS_HASH, nextRecordedAt } from '../hash-chain';
 import { CatchUpSubscriptionOptions, runCatchUpSubscription } from './catch-up-subscription';
 import { connectEventStoreDb, toStoreError } from './connection';
 import {
@@ -52,6 +52,12 @@ export interface EventStoreDbOptions {
 
 /** ESDB keeps no schema version of its own: it travels in the event's metadata under this key. */
 const SCHEMA_VERSION_KEY = '$schemaVersion';
+/**
+ * The recorded time the hash covers (rule 2) travels in the metadata under this key and is the
+ * event's recordedAt; the node's own `created` stamp cannot be known before the append, so it is
+ * neither hashed nor used by answers (events hashed under rule 1 still answer with it).
+ */
+const RECORDED_AT_KEY = '$recordedAt';
 const HEAD_PAGE = 64;
 const ANY_VERSION_ATTEMPTS = 3;
 
@@ -120,7 +126,8 @@ export class EventStoreDbEventStore implements EventStore {
 
       let written: { position?: Position };
       try {
-        written = await this.client.appendToStream(streamId, this.toEventData(streamId, current, prevHash, events), {
+        const recordedAt = nextRecordedAt(current === 0 ? null : stored[stored.length - 1].recordedAt);
+        written = await this.client.appendToStream(streamId, this.toEventData(streamId, current, prevHash, recordedAt, events), {
           // 'any' becomes the revision just read, so the chain cannot fork under a concurrent append.
           expectedRevision: current === 0 ? NO_STREAM : BigInt(current - 1),
         });
@@ -155,7 +162,7 @@ export class EventStoreDbEventStore implements EventStore {
     throw new EventIdConflictError(streamId, found.map((event) => event.eventId));
   }
 
-  private toEventData(streamId: string, current: number, prevHash: string, events: readonly NewEvent[]) {
+  private toEventData(streamId: string, current: number, prevHash: string, recordedAt: string, events: readonly NewEvent[]) {
     const chained = chainEvents(
       prevHash,
       events.map((event, i) => ({
@@ -167,13 +174,14 @@ export class EventStoreDbEventStore implements EventStore {
         data: event.data,
         metadata: event.metadata,
       })),
+      recordedAt,
     );
     return chained.map((event) =>
       jsonEvent({
         id: event.eventId,
         type: event.type,
         data: event.data as Parameters<typeof jsonEvent>[0]['data'],
-        metadata: { ...event.metadata, [SCHEMA_VERSION_KEY]: event.schemaVersion },
+        metadata: { ...event.metadata, [SCHEMA_VERSION_KEY]: event.schemaVersion, [RECORDED_AT_KEY]: recordedAt },
       }),
     );
   }
@@ -195,7 +203,7 @@ export class EventStoreDbEventStore implements EventStore {
       throw toStoreError(error, `read of ${streamId}`);
     }
     const upTo = options.recordedUpTo?.getTime();
-    // The server's clock stamps `created`; every event is checked, not only the tail, in case it stepped back.
+    // Every event is checked, not only the tail: rule-1 events carry the server's `created`, which can step back.
     return upTo === undefined ? events : events.filter((event) => Date.parse(event.recordedAt) <= upTo);
   }
 
@@ -396,7 +404,11 @@ export class EventStoreDbEventStore implements EventStore {
       throw new Error(`EventStoreDB sent ${event.streamId}@${event.revision} without its $all position (KurrentDB/ESDB 22.6+ sends it)`);
     }
     if (!event.isJson || !isJsonObject(event.data)) throw new Error(`Event ${event.id} of ${event.streamId} is not a JSON object`);
-    const { [SCHEMA_VERSION_KEY]: schemaVersion, ...metadata } = isJsonObject(event.metadata) ? event.metadata : {};
+    const {
+      [SCHEMA_VERSION_KEY]: schemaVersion,
+      [RECORDED_AT_KEY]: recordedAt,
+      ...metadata
+    } = isJsonObject(event.metadata) ? event.metadata : {};
     return {
       eventId: event.id,
       streamId: event.streamId,
@@ -407,7 +419,7 @@ export class EventStoreDbEventStore implements EventStore {
       schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
       data: event.data,
       metadata: metadata as unknown as StoredEventMetadata,
-      recordedAt: event.created.toISOString(),
+      recordedAt: typeof recordedAt === 'string' ? recordedAt : event.created.toISOString(),
     };
   }
 

@@ -15,7 +15,7 @@ import {
   RecordedEvent,
   StoredEventMetadata,
 } from '../event-store';
-import { chainEvents, GENESIS_HASH } from '../hash-chain';
+import { chainEvents, GENESIS_HASH, nextRecordedAt } from '../hash-chain';
 import { StreamHeadCache } from '../stream-head-cache';
 
 interface EventRow {
@@ -28,20 +28,29 @@ interface EventRow {
   schema_version: number;
   data: JsonObject;
   metadata: StoredEventMetadata;
-  recorded_at: Date;
+  recorded_at: string;
+  occurred_at: string;
 }
 
 interface AppendedRow {
   global_position: number;
   tx: string;
-  recorded_at: Date;
 }
 
+/**
+ * Times are read as text to the microsecond: the hash covers recorded_at as the application
+ * wrote it (milliseconds), and a value changed below the millisecond must not look unchanged.
+ */
+const utcText = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS ${column}`;
+
 const COLUMNS = `global_position, transaction_id::text AS tx, stream_id, stream_version, event_id::text AS event_id,
-  event_type, schema_version, data, metadata, recorded_at`;
+  event_type, schema_version, data, metadata, ${utcText('recorded_at')}, ${utcText('occurred_at')}`;
 
 /** The names COLUMNS gives, to select them again from a subquery. */
-const OUTPUT = 'global_position, tx, stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at';
+const OUTPUT = 'global_position, tx, stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at, occurred_at';
+
+/** `2026-11-30T10:00:00.123000` → `2026-11-30T10:00:00.123Z`; sub-millisecond digits are kept when present. */
+const isoFromText = (text: string): string => (text.endsWith('000') ? `${text.slice(0, -3)}Z` : `${text}Z`);
 
 const SAFE_HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
 
@@ -64,7 +73,8 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   schemaVersion: row.schema_version,
   data: row.data,
   metadata: row.metadata,
-  recordedAt: row.recorded_at.toISOString(),
+  recordedAt: isoFromText(row.recorded_at),
+  storedOccurredAt: isoFromText(row.occurred_at),
 });
 
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -83,9 +93,11 @@ export class PostgresEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const { version: expected, hash: prevHash } = await this.expectedHead(streamId, options.expectedVersion);
+    const { version: expected, hash: prevHash, recordedAt: prevRecordedAt } = await this.expectedHead(streamId, options.expectedVersion);
     if (prevHash === undefined) return this.replayOrConflict(streamId, events, expected);
 
+    // The application fixes the recorded time so the hash can cover it; the row stores exactly it.
+    const recordedAt = nextRecordedAt(prevRecordedAt);
     const chained = chainEvents(
       prevHash,
       events.map((event, i) => ({
@@ -97,6 +109,7 @@ export class PostgresEventStore implements EventStore {
         data: event.data,
         metadata: event.metadata,
       })),
+      recordedAt,
     );
     let rows: AppendedRow[];
     try {
@@ -106,9 +119,9 @@ export class PostgresEventStore implements EventStore {
       const result =
         chained.length === 1
           ? await this.db.query<AppendedRow>(
-              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-               RETURNING global_position, transaction_id::text AS tx, recorded_at`,
+              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at, recorded_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               RETURNING global_position, transaction_id::text AS tx`,
               [
                 streamId,
                 chained[0].version,
@@ -118,16 +131,17 @@ export class PostgresEventStore implements EventStore {
                 JSON.stringify(chained[0].data),
                 JSON.stringify(chained[0].metadata),
                 chained[0].metadata.occurredAt,
+                recordedAt,
               ],
               { name: 'events_append_one' },
             )
           : await this.db.query<AppendedRow>(
-              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
-               SELECT $1, v, id, t, sv, d, m, o
+              `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at, recorded_at)
+               SELECT $1, v, id, t, sv, d, m, o, $9::timestamptz
                  FROM unnest($2::int[], $3::uuid[], $4::text[], $5::smallint[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
                    AS e(v, id, t, sv, d, m, o)
                 ORDER BY v
-               RETURNING global_position, transaction_id::text AS tx, recorded_at`,
+               RETURNING global_position, transaction_id::text AS tx`,
               [
                 streamId,
                 chained.map((e) => e.version),
@@ -137,6 +151,7 @@ export class PostgresEventStore implements EventStore {
                 chained.map((e) => JSON.stringify(e.data)),
                 chained.map((e) => JSON.stringify(e.metadata)),
                 chained.map((e) => e.metadata.occurredAt),
+                recordedAt,
               ],
               { name: 'events_append' },
             );
@@ -161,41 +176,47 @@ export class PostgresEventStore implements EventStore {
       schemaVersion: event.schemaVersion,
       data: event.data,
       metadata: event.metadata,
-      recordedAt: rows[i].recorded_at.toISOString(),
+      recordedAt,
+      storedOccurredAt: event.metadata.occurredAt,
     }));
     const last = recorded[recorded.length - 1];
-    this.heads.set(streamId, last.version, last.metadata.hash);
+    this.heads.set(streamId, last.version, last.metadata.hash, recordedAt);
     this.appended.emit('appended');
     return { streamId, version: last.version, events: recorded, duplicate: false };
   }
 
-  /** The version to append after and the hash to chain from; hash undefined when that version is not the head. */
+  /**
+   * The version to append after, the hash to chain from and the recorded time not to go below;
+   * hash undefined when that version is not the head.
+   */
   private async expectedHead(
     streamId: string,
     expectedVersion: AppendOptions['expectedVersion'],
-  ): Promise<{ version: number; hash: string | undefined }> {
+  ): Promise<{ version: number; hash: string | undefined; recordedAt: string | null }> {
     if (expectedVersion === 'any') {
-      const { rows } = await this.db.query<{ v: number; h: string }>(
-        `SELECT stream_version AS v, metadata->>'hash' AS h FROM events WHERE stream_id = $1
+      const { rows } = await this.db.query<{ v: number; h: string; r: Date }>(
+        `SELECT stream_version AS v, metadata->>'hash' AS h, recorded_at AS r FROM events WHERE stream_id = $1
           ORDER BY stream_version DESC LIMIT 1`,
         [streamId],
       );
-      return rows.length === 0 ? { version: 0, hash: GENESIS_HASH } : { version: rows[0].v, hash: rows[0].h };
+      return rows.length === 0
+        ? { version: 0, hash: GENESIS_HASH, recordedAt: null }
+        : { version: rows[0].v, hash: rows[0].h, recordedAt: rows[0].r.toISOString() };
     }
     if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
       throw new Error(`expected version must be 'any' or a whole number ≥ 0, got ${expectedVersion}`);
     }
-    if (expectedVersion === 0) return { version: 0, hash: GENESIS_HASH };
-    const cached = this.heads.hashAt(streamId, expectedVersion);
-    if (cached) return { version: expectedVersion, hash: cached };
-    const { rows } = await this.db.query<{ h: string; newer: boolean }>(
-      `SELECT metadata->>'hash' AS h,
+    if (expectedVersion === 0) return { version: 0, hash: GENESIS_HASH, recordedAt: null };
+    const cached = this.heads.headAt(streamId, expectedVersion);
+    if (cached) return { version: expectedVersion, ...cached };
+    const { rows } = await this.db.query<{ h: string; r: Date; newer: boolean }>(
+      `SELECT metadata->>'hash' AS h, recorded_at AS r,
               EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2 + 1) AS newer
          FROM events WHERE stream_id = $1 AND stream_version = $2`,
       [streamId, expectedVersion],
     );
-    if (rows.length === 0 || rows[0].newer) return { version: expectedVersion, hash: undefined };
-    return { version: expectedVersion, hash: rows[0].h };
+    if (rows.length === 0 || rows[0].newer) return { version: expectedVersion, hash: undefined, recordedAt: null };
+    return { version: expectedVersion, hash: rows[0].h, recordedAt: rows[0].r.toISOString() };
   }
 
   /** After a refused insert: the same events already stored is success; anything else is a conflict. */
@@ -240,7 +261,7 @@ export class PostgresEventStore implements EventStore {
     const recorded = rows.map(toRecorded);
     const last = recorded[recorded.length - 1];
     if (last && options.toVersion === undefined && options.recordedUpTo === undefined) {
-      this.heads.set(streamId, last.version, last.metadata.hash);
+      this.heads.set(streamId, last.version, last.metadata.hash, last.recordedAt);
     }
     return recorded;
   }
