@@ -40,6 +40,14 @@ export function registerAuditCommands(program: Command): void {
         console.log(`${result.valid ? 'OK' : 'BROKEN'}: ${result.events} events in ${result.streams} streams verified in ${seconds.toFixed(1)} s (${Math.round(result.events / Math.max(seconds, 0.001))} events/s)`);
         for (const broken of result.broken) console.log(`  ${broken.streamId} breaks at version ${broken.version} (position ${broken.position}): ${broken.reason}`);
         console.log(`heads digest ${result.digest}`);
+        const legacy = result.hashVersions['1'] ?? 0;
+        if (legacy > 0) console.log(`${legacy} event(s) hashed under rule 1, before the recorded time was covered: their recordedAt is not protected by the chain`);
+        const plaintext = Object.entries(result.plaintextPersonalFields);
+        if (plaintext.length > 0) {
+          const total = plaintext.reduce((sum, [, n]) => sum + n, 0);
+          console.log(`${total} personal field(s) stored in the clear, written before they were sealed; erasure cannot remove them:`);
+          for (const [field, n] of plaintext) console.log(`  ${field}: ${n}`);
+        }
         let mismatches = 0;
         if (options.against) {
           const published = JSON.parse(readFileSync(options.against, 'utf8')) as PublishedHeads;
@@ -70,7 +78,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async (caseId: string, options: { json?: boolean }) => {
       const app = await operatorContext();
       try {
-        const events = await app.get<EventStore>(EVENT_STORE).readStream(caseStreamName(caseId));
+        const events = await app.get<EventStore>(EVENT_STORE).readStream(caseStreamName(caseId), { integrity: 'mark' });
         if (events.length === 0) {
           console.error(`No refund case with id ${caseId}`);
           process.exitCode = 2;

@@ -5,6 +5,7 @@ import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-
 import { EVENT_LOG, EVENT_STORE, EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
 import { AuditedEvent, toAuditedEvent } from './case-history';
 import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
+import { plaintextPersonalFields } from '@refund-desk/data-protection';
 
 export interface CaseStateAt {
   readonly caseId: string;
@@ -28,6 +29,13 @@ export interface LogVerification {
   readonly heads: ReadonlyArray<{ readonly streamId: string; readonly version: number; readonly hash: string }>;
   /** SHA-256 over all heads (sorted by stream): one value to keep, sign or timestamp elsewhere. */
   readonly digest: string;
+  /** Events per hash rule; rule 1 events were hashed before the recorded time was covered. */
+  readonly hashVersions: Readonly<Record<string, number>>;
+  /**
+   * Personal fields stored in the clear: written before those fields were sealed. Erasure cannot
+   * remove them (the log is append-only); by event type and field.
+   */
+  readonly plaintextPersonalFields: Readonly<Record<string, number>>;
   readonly verifiedAt: string;
 }
 
@@ -44,7 +52,8 @@ export class AuditService {
   ) {}
 
   async caseEvents(caseId: string): Promise<AuditedEvent[]> {
-    const events = await this.store.readStream(caseStreamName(caseId));
+    // Marked, not refused: an auditor looking at a damaged case needs to see the rest of it.
+    const events = await this.store.readStream(caseStreamName(caseId), { integrity: 'mark' });
     if (events.length === 0) throw new CaseNotFoundError(caseId);
     return events.map(toAuditedEvent);
   }
@@ -53,11 +62,26 @@ export class AuditService {
   async verifyCase(caseId: string): Promise<ChainVerification> {
     const events = await this.log.readStream(caseStreamName(caseId));
     if (events.length === 0) throw new CaseNotFoundError(caseId);
-    return verifyChain(events);
+    const verification = verifyChain(events, { compareCheckpoints: (a, b) => this.log.compareCheckpoints(a, b) });
+    if (!verification.valid) return verification;
+    // The chain holds; a sealed field can still fail to open (its bytes are covered, but a key
+    // id that names no key issued, or a store that lost a key, is only seen by opening it).
+    const unreadable = (await this.store.readStream(caseStreamName(caseId), { integrity: 'mark' })).find((event) => event.damage);
+    if (!unreadable) return verification;
+    const { version, position, eventId, type } = unreadable;
+    return {
+      valid: false,
+      events: verification.events,
+      brokenAt: { version, position, eventId, type, reason: 'unreadable_personal_data', fields: unreadable.damage?.fields ?? [] },
+      headHash: null,
+      hashVersions: verification.hashVersions,
+    };
   }
 
   async stateAt(caseId: string, at: { asOf?: Date; version?: number }): Promise<CaseStateAt> {
-    const events = await this.store.readStream(caseStreamName(caseId), { toVersion: at.version, recordedUpTo: at.asOf });
+    // Verified before it is cut at the version or time, so a moved recorded time cannot pass as an
+    // earlier state, and a damaged event is named rather than folded in.
+    const events = await this.store.readStream(caseStreamName(caseId), { toVersion: at.version, recordedUpTo: at.asOf, integrity: 'verify' });
     if (events.length === 0) {
       const exists = (await this.store.readStream(caseStreamName(caseId), { toVersion: 1 })).length > 0;
       if (!exists) throw new CaseNotFoundError(caseId);
@@ -86,7 +110,8 @@ export class AuditService {
     let left = options.limit ?? Number.POSITIVE_INFINITY;
     while (left > 0) {
       const page = await source.readAll({ after: checkpoint, limit: Math.min(500, left) });
-      yield* page.events;
+      // The stored form keeps the store's own occurred_at copy (an offline verifier checks it too).
+      yield* options.form === 'stored' ? page.events : page.events.map(({ storedOccurredAt: _column, ...event }) => event);
       left -= page.events.length;
       if (page.events.length === 0) return;
       checkpoint = page.events[page.events.length - 1].checkpoint;
@@ -104,14 +129,20 @@ export class AuditService {
   /** Verifies every stream of the store in one pass over the log, reporting progress as it goes. */
   async verifyAll(onProgress?: (events: number, streams: number) => void): Promise<LogVerification> {
     const verifiers = new Map<string, ChainVerifier>();
+    const plaintext: Record<string, number> = {};
+    const compareCheckpoints = (a: LogCheckpoint | null, b: LogCheckpoint | null) => this.log.compareCheckpoints(a, b);
     let checkpoint: LogCheckpoint | null = null;
     let events = 0;
     for (;;) {
       const page = await this.log.readAll({ after: checkpoint, limit: 1_000 });
       for (const event of page.events) {
         let verifier = verifiers.get(event.streamId);
-        if (!verifier) verifiers.set(event.streamId, (verifier = new ChainVerifier()));
+        if (!verifier) verifiers.set(event.streamId, (verifier = new ChainVerifier({ compareCheckpoints })));
         verifier.next(event);
+        for (const field of plaintextPersonalFields(event)) {
+          const key = `${event.type}.${field}`;
+          plaintext[key] = (plaintext[key] ?? 0) + 1;
+        }
       }
       events += page.events.length;
       onProgress?.(events, verifiers.size);
@@ -120,8 +151,10 @@ export class AuditService {
     }
     const broken: Array<LogVerification['broken'][number]> = [];
     const heads: Array<LogVerification['heads'][number]> = [];
+    const hashVersions: Record<string, number> = {};
     for (const [streamId, verifier] of [...verifiers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const result = verifier.result();
+      for (const [rule, count] of Object.entries(result.hashVersions)) hashVersions[rule] = (hashVersions[rule] ?? 0) + count;
       if (result.brokenAt) broken.push({ streamId, ...result.brokenAt });
       else heads.push({ streamId, version: result.events, hash: result.headHash! });
     }
@@ -134,6 +167,8 @@ export class AuditService {
       broken,
       heads,
       digest: digest.digest('hex'),
+      hashVersions,
+      plaintextPersonalFields: plaintext,
       verifiedAt: new Date().toISOString(),
     };
   }

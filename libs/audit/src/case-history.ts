@@ -1,5 +1,5 @@
 import { CaseEvent, CaseState, evolve, initialCaseState, isCaseEventType } from '@refund-desk/domain';
-import { RecordedEvent } from '@refund-desk/event-store';
+import { EventDamage, RecordedEvent } from '@refund-desk/event-store';
 
 export interface AuditedEvent {
   readonly position: number;
@@ -15,6 +15,8 @@ export interface AuditedEvent {
   readonly causationId: string | null;
   readonly prevHash: string;
   readonly hash: string;
+  /** Only on an event that could not be fully read: which sealed fields did not open (they are null). */
+  readonly damage?: EventDamage;
 }
 
 export const toAuditedEvent = (event: RecordedEvent): AuditedEvent => ({
@@ -31,6 +33,7 @@ export const toAuditedEvent = (event: RecordedEvent): AuditedEvent => ({
   causationId: event.metadata.causationId,
   prevHash: event.metadata.prevHash,
   hash: event.metadata.hash,
+  ...(event.damage ? { damage: event.damage } : {}),
 });
 
 /** The state after each event: the raw material of the readable history report. */
@@ -88,6 +91,7 @@ export function renderCaseHistoryText(caseId: string, events: readonly RecordedE
   for (const { event, state } of statesAfterEachEvent(events)) {
     lines.push(`v${event.version}  #${event.position}  ${event.recordedAt}  ${event.type} by ${event.metadata.actor}`);
     lines.push(`    ${describeEvent(event)}`);
+    if (event.damage) lines.push(`    !! damaged: ${event.damage.detail}`);
     lines.push(`    → status ${state.status}; hash ${event.metadata.hash.slice(0, 16)}…`);
   }
   return lines.join('\n');

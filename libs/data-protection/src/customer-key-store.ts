@@ -39,6 +39,7 @@ interface KeyRow {
 }
 
 const CACHE_MS = 2_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Each customer's data key, kept outside the event log and sealed by the master key. Erasing a
@@ -91,7 +92,10 @@ export class CustomerKeyStore {
     return entry;
   }
 
-  /** Keys by id; an erased or unknown key maps to null. One query for all ids not cached. */
+  /**
+   * Keys by id: the key, or null once erased. An id the store never issued, or whose stored key no
+   * longer opens, is left out: what it sealed is damaged, not erased. One query for all ids not cached.
+   */
   async keys(keyIds: readonly string[]): Promise<Map<string, Buffer | null>> {
     const now = Date.now();
     const found = new Map<string, Buffer | null>();
@@ -99,19 +103,22 @@ export class CustomerKeyStore {
     for (const keyId of new Set(keyIds)) {
       const cached = this.byKeyId.get(keyId);
       if (cached && now - cached.at < CACHE_MS) found.set(keyId, cached.key);
-      else missing.push(keyId);
+      else if (UUID.test(keyId)) missing.push(keyId);
     }
     if (missing.length > 0) {
       const { rows } = await this.db.query<KeyRow>(
         'SELECT key_id, customer_id, wrapped_key FROM customer_keys WHERE key_id = ANY($1::uuid[])',
         [missing],
       );
-      const byId = new Map(rows.map((row) => [row.key_id, row]));
-      for (const keyId of missing) {
-        const row = byId.get(keyId);
-        const key = row ? this.unwrap(row) : null;
-        found.set(keyId, key);
-        this.byKeyId.set(keyId, { key, at: now });
+      for (const row of rows) {
+        let key: Buffer | null;
+        try {
+          key = this.unwrap(row);
+        } catch {
+          continue;
+        }
+        found.set(row.key_id, key);
+        this.byKeyId.set(row.key_id, { key, at: now });
       }
     }
     return found;

@@ -2,6 +2,7 @@ import { ERASED, personalDataPaths } from '@refund-desk/domain';
 import {
   AppendOptions,
   AppendResult,
+  DamagedEventError,
   EventStore,
   JsonObject,
   LogCheckpoint,
@@ -11,13 +12,18 @@ import {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  verifyChain,
 } from '@refund-desk/event-store';
 import { CustomerKeyStore } from './customer-key-store';
 import { decryptField, encryptField, isEncryptedField, keyIdOf } from './field-cipher';
 
 type Node = Record<string, unknown>;
 
-function forEachPersonalField(type: string, data: Node, visit: (parent: Node, key: string, value: unknown) => void): void {
+function forEachPersonalField(
+  type: string,
+  data: Node,
+  visit: (parent: Node, key: string, value: unknown, path: readonly string[]) => void,
+): void {
   for (const path of personalDataPaths(type)) {
     let node: Node | undefined = data;
     for (const key of path.slice(0, -1)) {
@@ -25,7 +31,33 @@ function forEachPersonalField(type: string, data: Node, visit: (parent: Node, ke
       node = next !== null && typeof next === 'object' ? (next as Node) : undefined;
     }
     const leaf = path[path.length - 1];
-    if (node && typeof node[leaf] === 'string') visit(node, leaf, node[leaf]);
+    if (node && typeof node[leaf] === 'string') visit(node, leaf, node[leaf], path);
+  }
+}
+
+/**
+ * Personal fields of an event as stored that hold text in the clear: written before the field
+ * was sealed (the log is append-only, so they stay as they were), and untouched by erasure.
+ */
+export function plaintextPersonalFields(event: Pick<RecordedEvent, 'type' | 'data'>): string[] {
+  const found: string[] = [];
+  if (personalDataPaths(event.type).length === 0) return found;
+  forEachPersonalField(event.type, event.data as Node, (_parent, _field, value, path) => {
+    if (!isEncryptedField(value) && value !== '') found.push(path.join('.'));
+  });
+  return found;
+}
+
+/** Opens one sealed field: the text, ERASED when its key was destroyed, or undefined when it is damaged. */
+function open(keys: ReadonlyMap<string, Buffer | null>, token: string): string | undefined {
+  const keyId = keyIdOf(token);
+  if (!keys.has(keyId)) return undefined;
+  const key = keys.get(keyId);
+  if (!key) return ERASED;
+  try {
+    return decryptField(key, token);
+  } catch {
+    return undefined;
   }
 }
 
@@ -62,13 +94,30 @@ export class PersonalDataProtectingEventStore implements EventStore {
     return { ...result, events: await this.reveal(recorded) };
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.reveal(await this.log.readStream(streamId, options));
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { integrity, ...read } = options;
+    if (integrity !== 'verify') return this.reveal(await this.log.readStream(streamId, read), integrity === 'mark' ? 'mark' : 'fail');
+    if ((read.fromVersion ?? 1) > 1) throw new Error('a verified read starts at version 1');
+    // The whole stream is checked, then cut: a cut made in SQL by a changed recorded time would
+    // look like a shorter, intact stream.
+    const stored = await this.log.readStream(streamId);
+    const verification = verifyChain(stored, { compareCheckpoints: (a, b) => this.log.compareCheckpoints(a, b) });
+    if (verification.brokenAt) {
+      const { version, position, eventId, type, reason } = verification.brokenAt;
+      throw new DamagedEventError(streamId, { version, position, eventId, type }, reason, `its hash chain is broken (${reason.replace(/_/g, ' ')})`);
+    }
+    const upTo = read.recordedUpTo?.getTime();
+    const cut = stored.filter(
+      (event) =>
+        event.version <= (read.toVersion ?? Number.MAX_SAFE_INTEGER) && (upTo === undefined || Date.parse(event.recordedAt) <= upTo),
+    );
+    return this.reveal(cut, 'fail');
   }
 
+  /** Never fails on a damaged event: export, forwarding and catch-up go on past it, marked. */
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
     const result = await this.log.readAll(options);
-    return { ...result, events: await this.reveal(result.events) };
+    return { ...result, events: await this.reveal(result.events, 'mark') };
   }
 
   head(): Promise<LogHead> {
@@ -109,8 +158,13 @@ export class PersonalDataProtectingEventStore implements EventStore {
     return { ...event, data: data as JsonObject };
   }
 
-  /** Opens the personal fields of a batch, fetching the keys it needs in one query. */
-  async reveal(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+  /**
+   * Opens the personal fields of a batch, fetching the keys it needs in one query. A field that
+   * does not open (its bytes changed, or it names a key never issued) fails the read naming the
+   * event ('fail'), or comes back null with the event marked ('mark'). A destroyed key is not
+   * damage: its fields read as ERASED.
+   */
+  async reveal(events: readonly RecordedEvent[], onDamage: 'fail' | 'mark' = 'fail'): Promise<RecordedEvent[]> {
     const keyIds: string[] = [];
     for (const event of events) {
       forEachPersonalField(event.type, event.data as Node, (_parent, _field, value) => {
@@ -122,12 +176,20 @@ export class PersonalDataProtectingEventStore implements EventStore {
     return events.map((event) => {
       if (personalDataPaths(event.type).length === 0) return event;
       const data = structuredClone(event.data) as Node;
-      forEachPersonalField(event.type, data, (parent, field, value) => {
+      const damaged: string[] = [];
+      forEachPersonalField(event.type, data, (parent, field, value, path) => {
         if (!isEncryptedField(value)) return;
-        const key = keys.get(keyIdOf(value));
-        parent[field] = key ? decryptField(key, value) : ERASED;
+        const opened = open(keys, value);
+        if (opened === undefined) damaged.push(path.join('.'));
+        parent[field] = opened ?? null;
       });
-      return { ...event, data: data as JsonObject };
+      if (damaged.length === 0) return { ...event, data: data as JsonObject };
+      const detail = `sealed personal data that does not open (${damaged.join(', ')})`;
+      if (onDamage === 'fail') {
+        const { version, position, eventId, type } = event;
+        throw new DamagedEventError(event.streamId, { version, position, eventId, type }, 'unreadable_personal_data', detail);
+      }
+      return { ...event, data: data as JsonObject, damage: { reason: 'unreadable_personal_data', fields: damaged, detail } };
     });
   }
 }

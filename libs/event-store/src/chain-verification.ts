@@ -13,7 +13,9 @@ export type ChainBreak =
   /** A stored column that repeats a hashed value (occurred_at) does not match it. */
   | { readonly reason: 'column_mismatch'; readonly column: string; readonly stored: string; readonly hashed: string }
   /** Positions or log order (assigned by the store, outside the hash) do not rise with the version. */
-  | { readonly reason: 'position_out_of_order' | 'log_order_out_of_order' };
+  | { readonly reason: 'position_out_of_order' | 'log_order_out_of_order' }
+  /** The chain holds, but sealed personal fields of the event do not open (reported by readers that open them). */
+  | { readonly reason: 'unreadable_personal_data'; readonly fields: readonly string[] };
 
 export type ChainBreakReason = ChainBreak['reason'];
 

@@ -128,19 +128,23 @@ describe('EventStoreDbEventStore over gRPC, against a protocol double of a node'
         [second.eventId, 'NoteAdded', 'application/json'],
       ]);
       expect(append.events[0].data).toEqual(first.data);
-      const firstHash = hashEvent(GENESIS_HASH, { streamId, version: 1, eventId: first.eventId, type: first.type, schemaVersion: 1, data: first.data, metadata: first.metadata });
-      const secondHash = hashEvent(firstHash, { streamId, version: 2, eventId: second.eventId, type: second.type, schemaVersion: 1, data: second.data, metadata: second.metadata });
-      expect(append.events[0].metadata).toEqual({ ...first.metadata, prevHash: GENESIS_HASH, hash: firstHash, $schemaVersion: 1 });
-      expect(append.events[1].metadata).toEqual({ ...second.metadata, prevHash: firstHash, hash: secondHash, $schemaVersion: 1 });
+      // Hash rule 2: the recorded time is fixed before hashing, travels in the metadata and is hashed.
+      const recordedAt = (append.events[0].metadata as { $recordedAt: string }).$recordedAt;
+      expect(recordedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const v2 = (metadata: object) => ({ ...metadata, hashVersion: 2 }) as typeof first.metadata;
+      const firstHash = hashEvent(GENESIS_HASH, { streamId, version: 1, eventId: first.eventId, type: first.type, schemaVersion: 1, data: first.data, metadata: v2(first.metadata), recordedAt });
+      const secondHash = hashEvent(firstHash, { streamId, version: 2, eventId: second.eventId, type: second.type, schemaVersion: 1, data: second.data, metadata: v2(second.metadata), recordedAt });
+      expect(append.events[0].metadata).toEqual({ ...v2(first.metadata), prevHash: GENESIS_HASH, hash: firstHash, $schemaVersion: 1, $recordedAt: recordedAt });
+      expect(append.events[1].metadata).toEqual({ ...v2(second.metadata), prevHash: firstHash, hash: secondHash, $schemaVersion: 1, $recordedAt: recordedAt });
       expect(server.reads()[1]).toEqual({ target: 'stream', streamId, from: 0, count: 2, direction: 'forwards' });
 
       expect(result.duplicate).toBe(false);
       expect(result.version).toBe(2);
       expect(result.events.map((e) => [e.eventId, e.version, e.position, e.checkpoint, e.recordedAt])).toEqual([
-        [first.eventId, 1, 1000, checkpointOf(1000), CREATED.toISOString()],
-        [second.eventId, 2, 1100, checkpointOf(1100), CREATED.toISOString()],
+        [first.eventId, 1, 1000, checkpointOf(1000), recordedAt],
+        [second.eventId, 2, 1100, checkpointOf(1100), recordedAt],
       ]);
-      expect(result.events[1].metadata).toEqual({ ...second.metadata, prevHash: firstHash, hash: secondHash });
+      expect(result.events[1].metadata).toEqual({ ...v2(second.metadata), prevHash: firstHash, hash: secondHash });
       expect(result.events[1].schemaVersion).toBe(1);
       expect(notified).toBe(1);
     });
@@ -158,9 +162,30 @@ describe('EventStoreDbEventStore over gRPC, against a protocol double of a node'
       const [append] = server.appends();
       expect(append.expected).toEqual({ revision: 1 });
       const prevHash = (history[1].metadata as { hash: string }).hash;
-      expect(append.events[0].metadata).toMatchObject({ prevHash, hash: hashEvent(prevHash, { streamId, version: 3, eventId: next.eventId, type: next.type, schemaVersion: 1, data: next.data, metadata: next.metadata }) });
+      const recordedAt = (append.events[0].metadata as { $recordedAt: string }).$recordedAt;
+      const metadata = { ...next.metadata, hashVersion: 2 };
+      expect(append.events[0].metadata).toMatchObject({ prevHash, hash: hashEvent(prevHash, { streamId, version: 3, eventId: next.eventId, type: next.type, schemaVersion: 1, data: next.data, metadata, recordedAt }) });
+      // Never before the event it follows (the history was recorded at the node's `created`, a rule-1 event).
+      expect(Date.parse(recordedAt)).toBeGreaterThanOrEqual(Date.parse(history[1].created.toISOString()));
       expect(server.reads()[1]).toMatchObject({ from: 2, count: 1 });
       expect(result).toMatchObject({ version: 3, duplicate: false });
+    });
+
+    it('reads the hashed $recordedAt as the recorded time, and never records an event before the one it follows', async () => {
+      const streamId = 'refundCase-c2b';
+      const ahead = new Date(Date.now() + 60_000).toISOString();
+      const [only] = chainEvents(GENESIS_HASH, [newEvent('RequestLogged')].map((event) => ({ streamId, version: 1, eventId: event.eventId, type: event.type, schemaVersion: 1, data: event.data, metadata: event.metadata })), ahead);
+      const history: WireEvent[] = [{ streamId, revision: 0, position: 300, eventId: only.eventId, type: only.type, data: only.data, metadata: { ...only.metadata, $schemaVersion: 1, $recordedAt: ahead }, created: CREATED }];
+      server.answerRead(events(history));
+      const read = await store.readStream(streamId);
+      expect(read[0].recordedAt).toBe(ahead);
+      expect(read[0].metadata).not.toHaveProperty('$recordedAt');
+
+      server.answerRead(events(history));
+      server.answerAppend({ success: { currentRevision: 1, position: { commit: 400, prepare: 400 } } });
+      server.answerRead(() => events(echo(server.appends()[0], 1, 400)));
+      await store.append(streamId, [newEvent('NoteAdded')], { expectedVersion: 1 });
+      expect((server.appends()[0].events[0].metadata as { $recordedAt: string }).$recordedAt).toBe(ahead);
     });
 
     it('refuses a stale expected version from what it read, naming the actual version, without sending an append', async () => {

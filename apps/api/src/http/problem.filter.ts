@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { DomainError, InvalidCommandError } from '@refund-desk/domain';
-import { EventIdConflictError, isStoreUnavailable, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { DamagedEventError, EventIdConflictError, isStoreUnavailable, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { IdempotencyKeyReusedError, VersionMismatchError } from '@refund-desk/case-handling';
 import { FieldError, HttpProblem, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from '@refund-desk/platform';
 
@@ -89,6 +89,20 @@ export function toProblem(error: unknown, logger: Logger, path?: string): { prob
   }
   if (error instanceof EventIdConflictError) {
     return { problem: problem(409, error.message, { slug: 'duplicate-event', ...instance }), headers: {} };
+  }
+  if (error instanceof DamagedEventError) {
+    // Stored data changed or lost underneath: an operator must look, so it is logged; the answer
+    // names the one event (no stored content), and other cases are unaffected.
+    logger.error({ msg: 'damaged event', streamId: error.streamId, ...error.event, reason: error.reason });
+    const caseId = error.streamId.startsWith('refundCase-') ? error.streamId.slice('refundCase-'.length) : null;
+    return {
+      problem: problem(409, `${error.message}. Its stored form no longer matches what was recorded; check it with the verification route and restore it from a backup`, {
+        slug: 'damaged-event',
+        damagedEvent: { caseId, streamId: error.streamId, ...error.event, reason: error.reason },
+        ...instance,
+      }),
+      headers: {},
+    };
   }
   if (isStoreUnavailable(error)) {
     // An outage fails every request at once: one line per request would bury the cause.

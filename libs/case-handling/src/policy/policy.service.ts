@@ -71,7 +71,8 @@ export class PolicyService implements OnModuleInit {
 
   /** The policy version that was in force at a moment; null before the first one. */
   async versionAt(at: Date): Promise<number | null> {
-    const events = await this.store.readStream(POLICY_STREAM, { recordedUpTo: at });
+    // Verified: the answer depends on recorded times, which a changed row could move.
+    const events = await this.store.readStream(POLICY_STREAM, { recordedUpTo: at, integrity: 'verify' });
     return events.length > 0 ? events[events.length - 1].version : null;
   }
 

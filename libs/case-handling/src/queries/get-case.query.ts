@@ -19,7 +19,9 @@ export class GetCaseHandler implements IQueryHandler<GetCaseQuery> {
   ) {}
 
   async execute({ caseId }: GetCaseQuery): Promise<CaseView> {
-    const { state, version } = await this.cases.load(caseId);
+    // A read checks the case's hash chain first (the command path does not: it is the hot path),
+    // so a changed or unreadable event is answered as such, naming it, instead of folded in.
+    const { state, version } = await this.cases.load(caseId, { integrity: 'verify' });
     if (state.status === 'none') throw new CaseNotFoundError(caseId);
     return toCaseView(state, version, this.clock.now());
   }

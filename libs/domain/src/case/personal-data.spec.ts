@@ -32,9 +32,18 @@ describe('personal data in events', () => {
   });
 
   it('leaves events without personal data, and unknown types, untouched', () => {
-    const decided = { caseId: 'c1', outcome: 'refund' };
-    expect(withoutPersonalData('Decided', decided)).toBe(decided);
-    expect(withoutPersonalData('SomethingNew', decided)).toBe(decided);
+    const evaluated = { caseId: 'c1', withinPolicy: false };
+    expect(withoutPersonalData('PolicyEvaluated', evaluated)).toBe(evaluated);
+    expect(withoutPersonalData('SomethingNew', evaluated)).toBe(evaluated);
     expect(withoutPersonalData('FollowedUp', { caseId: 'c', comment: 'great', satisfaction: 5 })).toEqual({ caseId: 'c', comment: null, satisfaction: 5 });
+  });
+
+  it('treats what staff write as personal data too: rationale, legal basis, reasons, summaries', () => {
+    expect(withoutPersonalData('Decided', { caseId: 'c1', outcome: 'denied', rationale: 'Maria Rossi used it', legalBasis: 'Art. 5', alternativesOffered: ['repair'] }))
+      .toEqual({ caseId: 'c1', outcome: 'denied', rationale: null, legalBasis: null, alternativesOffered: ['repair'] });
+    expect(withoutPersonalData('Decided', { caseId: 'c1', rationale: 'x', legalBasis: null })).toEqual({ caseId: 'c1', rationale: null, legalBasis: null });
+    expect(withoutPersonalData('Escalated', { caseId: 'c1', reason: 'Maria called twice', reasonCodes: ['amount'] })).toEqual({ caseId: 'c1', reason: null, reasonCodes: ['amount'] });
+    expect(withoutPersonalData('RefundFailed', { caseId: 'c1', failureReason: 'account of M. Rossi closed', reference: 'r1' })).toEqual({ caseId: 'c1', failureReason: null, reference: 'r1' });
+    expect(withoutPersonalData('CaseClosed', { caseId: 'c1', summary: 'Maria happy' })).toEqual({ caseId: 'c1', summary: null });
   });
 });

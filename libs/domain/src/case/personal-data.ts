@@ -1,23 +1,26 @@
 import { CaseEventType } from './events';
 
 /**
- * Where personal data sits in each event: the customer's name and contacts, and free text that
- * may quote the customer (their words, notes, follow-up comments, messages sent to them). Read
- * models and outbound messages leave these out; the event log keeps them encrypted per customer.
+ * Where personal data sits in each event: the customer's name and contacts, and every free-text
+ * field, whoever typed it: the customer's words, follow-up comments and the messages sent to them,
+ * and what staff write about the case (notes, escalation reasons, a decision's rationale and legal
+ * basis, why a refund failed, the closing summary), since any of it can name or describe the
+ * customer. Read models and outbound messages leave these out; the event log keeps them encrypted
+ * per customer. Fields left clear hold codes, ids, amounts, dates or references, not prose.
  */
 export const PERSONAL_DATA_PATHS: Readonly<Record<CaseEventType, readonly (readonly string[])[]>> = {
   RequestLogged: [['customer', 'name'], ['customer', 'email'], ['customer', 'phone'], ['reason', 'description']],
   NoteAdded: [['text']],
   PolicyEvaluated: [],
-  Escalated: [],
+  Escalated: [['reason']],
   CaseAssigned: [],
-  Decided: [],
+  Decided: [['rationale'], ['legalBasis']],
   CustomerNotified: [['subject'], ['body']],
   RefundIssued: [],
   RefundSettled: [],
-  RefundFailed: [],
+  RefundFailed: [['failureReason']],
   FollowedUp: [['comment']],
-  CaseClosed: [],
+  CaseClosed: [['summary']],
   CustomerDataErased: [],
 };
 
