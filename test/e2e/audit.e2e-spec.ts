@@ -67,7 +67,7 @@ function auditSuite(store: 'pglite' | 'postgres'): void {
   it('verifies an untouched chain, and finds exactly the event altered directly in SQL', async () => {
     const caseId = await generateCase();
     const ok = await t.request('GET', `/v1/audit/cases/${caseId}/verification`, { token: auditor });
-    expect(ok.body).toEqual({ caseId, valid: true, events: 9, headHash: expect.any(String) });
+    expect(ok.body).toEqual({ caseId, valid: true, events: 9, headHash: expect.any(String), hashVersions: { 2: 9 } });
 
     await t.db.query(
       `UPDATE events SET data = jsonb_set(data, '{outcome}', '"denied"') WHERE stream_id = $1 AND stream_version = 5`,

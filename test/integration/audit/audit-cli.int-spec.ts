@@ -65,15 +65,15 @@ describeWithPostgres('audit verify (operator command)', () => {
     expect(tampered.out).toContain(`refundCase-${caseId} breaks at version 1`);
 
     // A forger who also recomputes every hash passes self-verification, but not the published heads.
-    const { rows } = await db.query<{ stream_version: number; event_id: string; event_type: string; schema_version: number; data: Record<string, unknown>; metadata: Record<string, unknown> }>(
-      'SELECT stream_version, event_id::text, event_type, schema_version, data, metadata FROM events WHERE stream_id = $1 ORDER BY stream_version',
+    const { rows } = await db.query<{ stream_version: number; event_id: string; event_type: string; schema_version: number; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date }>(
+      'SELECT stream_version, event_id::text, event_type, schema_version, data, metadata, recorded_at FROM events WHERE stream_id = $1 ORDER BY stream_version',
       [`refundCase-${caseId}`],
     );
     let previous = '0'.repeat(64);
     for (const row of rows) {
       const hash = hashEvent(previous, {
         streamId: `refundCase-${caseId}`, version: row.stream_version, eventId: row.event_id, type: row.event_type,
-        schemaVersion: row.schema_version, data: row.data, metadata: row.metadata as never,
+        schemaVersion: row.schema_version, data: row.data, metadata: row.metadata as never, recordedAt: row.recorded_at.toISOString(),
       });
       await db.query(`UPDATE events SET metadata = metadata || jsonb_build_object('prevHash', $3::text, 'hash', $4::text) WHERE stream_id = $1 AND stream_version = $2`, [`refundCase-${caseId}`, row.stream_version, previous, hash]);
       previous = hash;
