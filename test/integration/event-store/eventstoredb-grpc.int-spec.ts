@@ -131,7 +131,7 @@ describe('EventStoreDbEventStore over gRPC, against a protocol double of a node'
       // Hash rule 2: the recorded time is fixed before hashing, travels in the metadata and is hashed.
       const recordedAt = (append.events[0].metadata as { $recordedAt: string }).$recordedAt;
       expect(recordedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      const v2 = (metadata: object) => ({ ...metadata, hashVersion: 2 }) as typeof first.metadata;
+      const v2 = (metadata: object) => ({ ...metadata, hashVersion: 2 }) as unknown as typeof first.metadata;
       const firstHash = hashEvent(GENESIS_HASH, { streamId, version: 1, eventId: first.eventId, type: first.type, schemaVersion: 1, data: first.data, metadata: v2(first.metadata), recordedAt });
       const secondHash = hashEvent(firstHash, { streamId, version: 2, eventId: second.eventId, type: second.type, schemaVersion: 1, data: second.data, metadata: v2(second.metadata), recordedAt });
       expect(append.events[0].metadata).toEqual({ ...v2(first.metadata), prevHash: GENESIS_HASH, hash: firstHash, $schemaVersion: 1, $recordedAt: recordedAt });
