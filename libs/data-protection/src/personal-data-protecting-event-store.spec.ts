@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { migrate, PgliteDatabase } from '@refund-desk/database';
 import { ERASED } from '@refund-desk/domain';
-import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore } from '@refund-desk/event-store';
+import { DamagedEventError, EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore } from '@refund-desk/event-store';
 import { CUSTOMER_KEY_MIGRATIONS, CustomerKeyStore, MasterKeyMismatchError } from './customer-key-store';
 import { PersonalDataProtectingEventStore } from './personal-data-protecting-event-store';
 
@@ -56,6 +56,35 @@ describe('PersonalDataProtectingEventStore', () => {
     await store.append('refundCase-p4', [requestLogged('cus_b', 'bobby')], { expectedVersion: 0 });
     expect(((await store.readStream('refundCase-p4'))[0].data as any).customer.name).toBe('bobby');
     expect(((await store.readStream('refundCase-p2'))[0].data as any).customer.name).toBe(ERASED);
+  });
+
+  it('names an event whose sealed field does not open (changed bytes, a key id never issued), or marks it and goes on', async () => {
+    await store.append('refundCase-d1', [requestLogged('cus_d', 'dora')], { expectedVersion: 0 });
+    await store.append('refundCase-d2', [requestLogged('cus_e', 'eve')], { expectedVersion: 0 });
+    const [stored] = await log.readStream('refundCase-d1');
+    const name = (stored.data as any).customer.name as string;
+    const at = name.length - 5;
+    const changed = `${name.slice(0, at)}${name[at] === 'A' ? 'B' : 'A'}${name.slice(at + 1)}`;
+    await db.query(`UPDATE events SET data = jsonb_set(data, '{customer,name}', to_jsonb($2::text)) WHERE stream_id = $1`, ['refundCase-d1', changed]);
+    await expect(store.readStream('refundCase-d1')).rejects.toMatchObject({
+      constructor: DamagedEventError,
+      streamId: 'refundCase-d1',
+      event: { version: 1, eventId: stored.eventId, type: 'RequestLogged' },
+      reason: 'unreadable_personal_data',
+    });
+    await expect(store.readStream('refundCase-d1', { integrity: 'verify' })).rejects.toMatchObject({ constructor: DamagedEventError, reason: 'hash_mismatch' });
+    const [marked] = await store.readStream('refundCase-d1', { integrity: 'mark' });
+    expect(marked.damage).toMatchObject({ reason: 'unreadable_personal_data', fields: ['customer.name'] });
+    expect((marked.data as any).customer).toMatchObject({ name: null, email: 'dora@example.com' });
+    const page = await store.readAll({ limit: 1000 });
+    expect(page.events.filter((e) => e.damage).map((e) => e.eventId)).toEqual([stored.eventId]);
+    expect((page.events.find((e) => e.streamId === 'refundCase-d2')!.data as any).customer.name).toBe('eve');
+
+    // A key id that names no key (not even a UUID) is damage, not erasure, and never a database error.
+    const unknownKey = name.replace(/^enc:v1:[^:]+:/, 'enc:v1:not-a-key:');
+    await db.query(`UPDATE events SET data = jsonb_set(data, '{customer,name}', to_jsonb($2::text)) WHERE stream_id = $1`, ['refundCase-d1', unknownKey]);
+    await expect(store.readStream('refundCase-d1')).rejects.toMatchObject({ reason: 'unreadable_personal_data' });
+    await expect(store.readStream('refundCase-d2')).resolves.toHaveLength(1);
   });
 
   it('refuses to store personal data that names no customer', async () => {
