@@ -22,7 +22,9 @@ export class AuditController {
   }
 
   @Get('cases/:caseId/state')
-  @ApiOperation({ summary: 'The state as it was at a time (asOf) or after a version, with the policy version then in force' })
+  @ApiOperation({
+    summary: 'The state as it was at a time (asOf) or after a version, with the policy version then in force; 409 damaged-event naming the event when the stored case no longer verifies',
+  })
   stateAt(@Param('caseId', CaseIdPipe) caseId: string, @Query() query: StateQueryDto) {
     if (query.asOf !== undefined && query.version !== undefined) {
       throw new HttpProblem(400, 'Give asOf or version, not both', { errors: [{ field: 'asOf', message: 'asOf and version exclude each other' }] });
@@ -31,7 +33,9 @@ export class AuditController {
   }
 
   @Get('cases/:caseId/verification')
-  @ApiOperation({ summary: "Recomputes the case's hash chain from the stored events: {valid, events, brokenAt?}" })
+  @ApiOperation({
+    summary: "Recomputes the case's hash chain from the stored events: {valid, events, headHash, hashVersions} or {valid: false, brokenAt: {version, position, eventId, type, reason}}",
+  })
   async verification(@Param('caseId', CaseIdPipe) caseId: string) {
     return { caseId, ...(await this.audit.verifyCase(caseId)) };
   }
