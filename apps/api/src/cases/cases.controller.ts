@@ -75,7 +75,7 @@ export class CasesController {
 
   @Get(':caseId')
   @Roles('agent', 'manager', 'senior_manager', 'auditor')
-  @ApiOperation({ summary: 'The case now, folded from its events' })
+  @ApiOperation({ summary: 'The case now, folded from its events once its hash chain verifies (409 damaged-event naming the event otherwise)' })
   async getCase(@Param('caseId', CaseIdPipe) caseId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CaseView> {
     const view = await this.queries.execute(new GetCaseQuery(caseId));
     reply.header('ETag', etag(view.version));
