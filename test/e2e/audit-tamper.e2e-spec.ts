@@ -22,7 +22,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     manager = t.token('mgr_marco', ['manager']);
     auditor = t.token('aud_alice', ['auditor']);
     untouched = await generateCase();
-  });
+  }, 180_000);
   afterAll(() => t?.close());
 
   /** v1 RequestLogged, v2 NoteAdded, v3 PolicyEvaluated, v4 Escalated, v5 Decided, v6 CustomerNotified, v7–v8 refund, v9 FollowedUp. */
@@ -111,7 +111,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     await update('event_id = $3', caseId, 5, newId);
     await expectVerificationAt(caseId, { version: 5, position, eventId: newId, reason: 'hash_mismatch' });
     await expectReadersName(caseId, newId, 'hash_mismatch');
-  }, 120_000);
+  }, 240_000);
 
   it('metadata: an event made to look hashed under the old rule is refused, not verified under it', async () => {
     const caseId = await generateCase();
@@ -119,7 +119,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     await update(`metadata = metadata - 'hashVersion'`, caseId, 5);
     await expectVerificationAt(caseId, { version: 5, position, eventId, reason: 'hash_version_downgrade' });
     await expectReadersName(caseId, eventId, 'hash_version_downgrade');
-  }, 60_000);
+  }, 120_000);
 
   it('recorded_at: moved two days (or half a millisecond) breaks the chain, and "as of" answers name the event instead of an earlier state', async () => {
     const caseId = await generateCase();
@@ -139,7 +139,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     await update(`recorded_at = recorded_at + interval '500 microseconds'`, other, 3);
     await expectVerificationAt(other, { version: 3, position: three.position, eventId: three.eventId, reason: 'hash_mismatch' });
     await expectReadersName(other, three.eventId, 'hash_mismatch');
-  }, 60_000);
+  }, 120_000);
 
   it('occurred_at: the column no longer matching the hashed occurredAt is a column_mismatch at the event', async () => {
     const caseId = await generateCase();
@@ -147,7 +147,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     await update(`occurred_at = occurred_at - interval '1 day'`, caseId, 5);
     await expectVerificationAt(caseId, { version: 5, position, eventId, reason: 'column_mismatch', column: 'occurred_at' });
     await expectReadersName(caseId, eventId, 'column_mismatch');
-  }, 60_000);
+  }, 120_000);
 
   it('stream_version: an event renumbered is found by the hash it chains from', async () => {
     const caseId = await generateCase();
@@ -155,7 +155,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     await update('stream_version = 50', caseId, 5);
     await expectVerificationAt(caseId, { version: 50, position, eventId, reason: 'version_mismatch', expectedVersion: 5 });
     await expectReadersName(caseId, eventId, 'version_mismatch');
-  }, 60_000);
+  }, 120_000);
 
   it('stream_id: an event moved to another stream breaks both: a gap where it was, and a stream that starts at version 5', async () => {
     const caseId = await generateCase();
@@ -169,7 +169,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     const moved = await t.request('GET', `/v1/cases/${elsewhere}`, { token: agent });
     expect(moved.status).toBe(409);
     expect(moved.body.damagedEvent).toMatchObject({ caseId: elsewhere, eventId: five.eventId, version: 5 });
-  }, 60_000);
+  }, 120_000);
 
   it('global_position (assigned by the database, outside the hash): a position out of the stream order is named', async () => {
     const caseId = await generateCase();
@@ -179,7 +179,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     const { position } = await row(caseId, 5);
     await expectVerificationAt(caseId, { version: 5, position, eventId, reason: 'position_out_of_order' });
     await expectReadersName(caseId, eventId, 'position_out_of_order');
-  }, 60_000);
+  }, 120_000);
 
   it('transaction_id (assigned by the database, outside the hash): an event moved in the log order is named', async () => {
     const caseId = await generateCase();
@@ -191,7 +191,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     );
     await expectVerificationAt(caseId, { version: 5, position, eventId, reason: 'log_order_out_of_order' });
     await expectReadersName(caseId, eventId, 'log_order_out_of_order');
-  }, 60_000);
+  }, 120_000);
 
   it('sealed bytes: one changed character of ciphertext is reported at the event; reads name it, the audit list and the export mark it and go on', async () => {
     const caseId = await generateCase();
@@ -225,7 +225,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     expect(ofCase.map((line) => line.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(lines.filter((line) => line.damage).map((line) => line.eventId)).toEqual([eventId]);
     expect(ofCase[1].damage).toMatchObject({ reason: 'unreadable_personal_data', fields: ['text'] });
-  }, 60_000);
+  }, 120_000);
 
   it('events hashed under the old rule keep verifying, are reported as such, and a stream goes on under the new rule', async () => {
     const caseId = await generateCase();
@@ -258,7 +258,7 @@ function tamperSuite(store: 'pglite' | 'postgres'): void {
     expect(newest.metadata.hashVersion).toBe(2);
     // Never recorded before the event it follows, even one moved into the future.
     expect(Date.parse((await row(caseId, 10)).recordedAt)).toBeGreaterThanOrEqual(Date.parse((await row(caseId, 9)).recordedAt));
-  }, 60_000);
+  }, 120_000);
 }
 
 describe('tamper evidence on embedded PGlite', () => tamperSuite('pglite'));

@@ -26,7 +26,7 @@ function erasureSuite(store: 'pglite' | 'postgres'): void {
     auditor = t.token('aud_alice', ['auditor']);
     admin = t.token('adm_ada', ['admin']);
     service = t.token('svc_pay', ['service']);
-  });
+  }, 120_000);
   afterAll(() => t?.close());
 
   async function ok(method: string, path: string, token: string, body?: unknown) {
@@ -125,7 +125,7 @@ function erasureSuite(store: 'pglite' | 'postgres'): void {
     }
 
     for (const caseId of [a, b]) expect((await ok('GET', `/v1/audit/cases/${caseId}/verification`, auditor)).body.valid).toBe(true);
-  }, 120_000);
+  }, 240_000);
 }
 
 describe('erasure of free text on embedded PGlite', () => erasureSuite('pglite'));

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CaseView, foldRecorded, PolicyService, toCaseView } from '@refund-desk/case-handling';
+import { plaintextPersonalFields } from '@refund-desk/data-protection';
 import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-desk/domain';
 import { EVENT_LOG, EVENT_STORE, EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
 import { AuditedEvent, toAuditedEvent } from './case-history';
 import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
-import { plaintextPersonalFields } from '@refund-desk/data-protection';
 
 export interface CaseStateAt {
   readonly caseId: string;
