@@ -193,6 +193,8 @@ export class KafkaRelay {
       // A consumer that ran a while before this crash starts the backoff afresh; one that never got going does not.
       if (this.runningSince !== undefined && Date.now() - this.runningSince > STABLE_AFTER_MS) this.crashesInARow = 0;
       this.runningSince = undefined;
+      // A crashed consumer owns nothing: its partitions and their lag are the next owner's to report.
+      this.assignPartitions({});
       this.setState('recovering');
       if (payload.restart) {
         this.logger.warn({ msg: 'consumer crashed; kafkajs restarts it', err: error });
