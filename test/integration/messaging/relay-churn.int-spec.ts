@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Producer } from 'kafkajs';
 import { PostgresDatabase } from '@refund-desk/database';
@@ -9,6 +10,7 @@ import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../s
 const ROOT = join(__dirname, '..', '..', '..');
 const GROUP = 'refund-desk';
 const PARTITIONS = 6;
+const INBOUND_PARTITIONS = 3 * PARTITIONS;
 // The shipped defaults (README, "Kafka"): what the bounds below are stated for.
 const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 1_000;
@@ -40,14 +42,43 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
     const children: ChildProcess[] = [];
     let produced = 0;
 
-    const startRelay = (): ChildProcess => {
+    const ports = new Map<ChildProcess, number>();
+    const freePort = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const server = createServer().once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as { port: number };
+          server.close(() => resolve(port));
+        });
+      });
+    /** The partitions a relay process says its consumer owns (its /health), or null while it does not answer. */
+    const owned = async (child: ChildProcess): Promise<string[] | null> => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${ports.get(child)}/health`);
+        const body = (await response.json()) as { kafka?: { relay?: { state: string; partitions: { topic: string; partition: number }[] } } };
+        const relay = body.kafka?.relay;
+        return relay?.state === 'running' ? relay.partitions.map((p) => `${p.topic}:${p.partition}`) : [];
+      } catch {
+        return null;
+      }
+    };
+    /** Every inbound partition owned by exactly one of these relays: the group is stable. */
+    const stable = async (members: readonly ChildProcess[]): Promise<boolean> => {
+      const all = (await Promise.all(members.map(owned))).flatMap((list) => list ?? []);
+      return all.length === INBOUND_PARTITIONS && new Set(all).size === INBOUND_PARTITIONS;
+    };
+
+    const startRelay = async (): Promise<ChildProcess> => {
+      const port = await freePort();
       const child = fork(join(ROOT, 'apps', 'kafka-relay', 'src', 'main.ts'), [], {
         execArgv: ['-r', join(ROOT, 'test', 'support', 'register-ts.js')],
         env: {
           PATH: process.env.PATH,
           NODE_ENV: 'test',
           TZ: 'UTC',
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: process.env.CHURN_LOG_LEVEL ?? 'warn',
+          PORT: String(port),
+          HOST: '127.0.0.1',
           DATABASE_URL: POSTGRES_TEST_URL,
           DATABASE_SCHEMA: schema.schema,
           DATABASE_POOL_SIZE: '4',
@@ -59,10 +90,11 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
           KAFKA_REBALANCE_TIMEOUT_MS: String(REBALANCE_TIMEOUT_MS),
           KAFKA_RETRY_MAX_MS: '1000',
         },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        stdio: ['ignore', process.env.CHURN_LOG_LEVEL ? 'inherit' : 'ignore', 'pipe', 'ipc'],
       });
       child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[relay ${child.pid}] ${chunk.toString()}`));
       children.push(child);
+      ports.set(child, port);
       return child;
     };
     const exited = (child: ChildProcess): Promise<void> =>
@@ -117,17 +149,22 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
     });
 
     it('moves a stopped relay’s partitions at once and drains within the bound after SIGKILLs', async () => {
-      const relays = [startRelay(), startRelay(), startRelay()];
+      const relays = [await startRelay(), await startRelay(), await startRelay()];
       await publish(150);
       await eventually('three relays to drain the first requests', drained, 90_000);
+      await eventually('the three relays to share every partition', () => stable(relays), 60_000);
       const phase = (what: string): boolean => process.stdout.write(`[churn ${new Date().toISOString()}] ${what}\n`);
-      phase('three relays drained the first requests');
+      phase('three relays drained the first requests and share the partitions');
 
       // SIGTERM: the relay leaves the group; the others take its partitions before any session could time out.
       const stoppedAt = Date.now();
       relays[0].kill('SIGTERM');
       await publish(60);
       await eventually('the stopped relay to exit', async () => relays[0].exitCode !== null || relays[0].signalCode !== null, 15_000);
+      phase(`the stopped relay exited ${Date.now() - stoppedAt} ms after the SIGTERM (${relays[0].exitCode ?? relays[0].signalCode})`);
+      await eventually('the two others to own every partition', () => stable(relays.slice(1)), 60_000);
+      const handover = Date.now() - stoppedAt;
+      phase(`partitions handed over ${handover} ms after the SIGTERM`);
       await eventually('the requests sent after the SIGTERM applied', drained, 60_000);
       const afterTerm = Date.now() - stoppedAt;
       phase(`drained ${afterTerm} ms after the SIGTERM`);
@@ -140,7 +177,7 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
         const victim = victims.shift()!;
         victim.kill('SIGKILL');
         await exited(victim);
-        victims.push(startRelay());
+        victims.push(await startRelay());
         lastRestart = Date.now();
         phase(`SIGKILL ${round + 1} and restart`);
         await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -151,11 +188,11 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
 
       process.stdout.write(
         `relay churn on the mock broker: ${produced} requests on ${PARTITIONS} partitions, session ${SESSION_TIMEOUT_MS} ms, ` +
-          `heartbeat ${HEARTBEAT_MS} ms, rebalance ${REBALANCE_TIMEOUT_MS} ms; drained ${afterTerm} ms after a SIGTERM, ` +
+          `heartbeat ${HEARTBEAT_MS} ms, rebalance ${REBALANCE_TIMEOUT_MS} ms; partitions handed over ${handover} ms and drained ${afterTerm} ms after a SIGTERM, ` +
           `${drain} ms after the last of 3 SIGKILL restarts (bounds: ${SILENT_EXIT_MS - 2_000} ms and ${DRAIN_BOUND_MS} ms)\n`,
       );
       // Without a LeaveGroup the stopped relay's partitions would wait out its session before the rebalance even began.
-      expect(afterTerm).toBeLessThan(SILENT_EXIT_MS - 2_000);
+      expect(handover).toBeLessThan(SILENT_EXIT_MS - 2_000);
       expect(drain).toBeLessThan(DRAIN_BOUND_MS);
       expect(await applied()).toBe(produced);
       expect(await count(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE event_type = 'RequestLogged'`)).toBe(produced);
