@@ -65,6 +65,7 @@ describeWithKafka('the relay after a crash kafkajs will not restart', () => {
     await relay.start();
     await send(5);
     await eventually('the first messages applied', async () => (await inbox()) === 5, 30_000);
+    await eventually('the first messages counted', async () => (await metricValue(metrics, 'refund_desk_kafka_relay_messages_applied_total')) === 5);
     expect(relay.status()).toMatchObject({ state: 'running', consuming: true, consumerRestarts: 0, lastCrash: null });
     expect(await metricValue(metrics, 'refund_desk_kafka_relay_consumer_running')).toBe(1);
 
@@ -88,6 +89,8 @@ describeWithKafka('the relay after a crash kafkajs will not restart', () => {
     // Messages sent while no consumer runs are applied once a new one has joined.
     await send(5);
     await eventually('the messages sent during the outage applied', async () => (await inbox()) === 10, 60_000);
+    // The inbox row is written before the offset is committed, and the outcome counted after it.
+    await eventually('every applied message counted', async () => (await metricValue(metrics, 'refund_desk_kafka_relay_messages_applied_total')) === 10);
     const recovered = relay.status();
     expect(recovered).toMatchObject({ state: 'running', consuming: true });
     expect(recovered.consumerRestarts).toBeGreaterThanOrEqual(3);
