@@ -25,7 +25,7 @@ const MOCK_REBALANCE_MS = SESSION_TIMEOUT_MS - 1_000;
 /** Without a LeaveGroup the partitions of a stopped relay would wait at least this long (session + rebalance). */
 const SILENT_EXIT_MS = SESSION_TIMEOUT_MS - HEARTBEAT_MS + MOCK_REBALANCE_MS;
 /** From the last restart to zero lag: a dead member's session, a rebalance for its loss and one for its replacement, the replacement booting and the backlog on a loaded 2-core machine. */
-const DRAIN_BOUND_MS = SESSION_TIMEOUT_MS + 2 * MOCK_REBALANCE_MS + 15_000;
+const DRAIN_BOUND_MS = SESSION_TIMEOUT_MS + 2 * MOCK_REBALANCE_MS + 30_000;
 
 /**
  * Relay processes killed and stopped while requests arrive. A member stopped with SIGTERM leaves
