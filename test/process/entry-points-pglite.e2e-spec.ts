@@ -88,10 +88,11 @@ describe('built entry points on PGlite (DATA_DIR)', () => {
     it('npm run start:kafka-relay: the relay process alone joins the broker and stays up', async () => {
       const dir = dataDir();
       const healthFile = join(dir, 'relay.alive');
-      const env = baseEnv({ DATA_DIR: dir, PII_MASTER_KEY: randomMasterKey(), KAFKA_HEALTH_FILE: healthFile, KAFKA_GROUP_ID: `g-${randomBytes(4).toString('hex')}`, ...kafkaEnv(kafka) });
+      const env = baseEnv({ DATA_DIR: dir, PII_MASTER_KEY: randomMasterKey(), KAFKA_HEALTH_FILE: healthFile, KAFKA_GROUP_ID: `g-${randomBytes(4).toString('hex')}`, PORT: String(await freePort()), ...kafkaEnv(kafka) });
       const relay = start('kafka-relay', ENTRY_POINTS.kafkaRelay, env);
       await eventually('the relay to touch its health file', () => relay.exitStatus !== null || relayAlive(healthFile), 90_000);
       expect(relay.exitStatus).toBeNull();
+      await eventually('the relay process to report its consumer on /health', async () => (await http(relay.url, 'GET', '/health').catch(() => null))?.body?.kafka?.relay?.consuming === true, 30_000);
       expectCleanExit(await relay.stop());
     });
   });

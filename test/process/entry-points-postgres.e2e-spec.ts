@@ -72,7 +72,7 @@ describeWithPostgres('built entry points on PostgreSQL (DATABASE_URL)', () => {
         DATA_DIR: dir,
         PII_MASTER_KEY: randomMasterKey(),
       });
-      const [apiPort, projectorPort] = [await freePort(), await freePort()];
+      const [apiPort, projectorPort, relayPort] = [await freePort(), await freePort(), await freePort()];
       api = start('api', ENTRY_POINTS.api, { ...env, PORT: String(apiPort) });
       projector = start('projector', ENTRY_POINTS.projector, { ...env, PORT: String(projectorPort) });
       relay = start('kafka-relay', ENTRY_POINTS.kafkaRelay, {
@@ -80,6 +80,7 @@ describeWithPostgres('built entry points on PostgreSQL (DATABASE_URL)', () => {
         ...kafkaEnv(kafka),
         KAFKA_GROUP_ID: `g-${randomBytes(4).toString('hex')}`,
         KAFKA_HEALTH_FILE: healthFile,
+        PORT: String(relayPort),
       });
       await Promise.all([api.waitReady(), projector.waitReady()]);
       await eventually('the relay to touch its health file', () => relay.exitStatus !== null || relayAlive(healthFile), 90_000);

@@ -5,13 +5,15 @@ import { EventStoreModule } from '@refund-desk/event-store';
 import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
+import { HealthController } from '../../api/src/health/health.controller';
 
 /**
  * The Kafka relay and the case-event forwarder as a process of their own. The read models are
  * here because command handlers query them (a customer's earlier cases); their projections run
- * in the projector, not here.
+ * in the projector, not here. It serves /health and /metrics on PORT, for probes and scraping.
  */
 @Module({
   imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, MessagingModule],
+  controllers: [HealthController],
 })
 export class KafkaRelayProcessModule {}

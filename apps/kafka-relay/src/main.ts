@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadAppConfig } from '@refund-desk/platform';
+import { createHttpAdapter } from '../../api/src/bootstrap';
 import { KafkaRelayProcessModule } from './kafka-relay-process.module';
 
 async function main(): Promise<void> {
@@ -9,10 +11,11 @@ async function main(): Promise<void> {
   process.env.PROJECTIONS_ENABLED ??= 'false';
   const config = loadAppConfig();
   if (!config.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS must be set for the Kafka relay (host:port[,host:port...])']);
-  const app = await NestFactory.createApplicationContext(KafkaRelayProcessModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(KafkaRelayProcessModule, createHttpAdapter(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  await app.init();
+  // /health (503 while the relay has no consumer in its group) and /metrics only.
+  await app.listen(config.PORT, config.HOST);
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import {
   JsonObject,
   LogCheckpoint,
   LogHead,
+  LogHorizon,
   NewEvent,
   ReadAllOptions,
   ReadAllResult,
@@ -130,6 +131,10 @@ export class PersonalDataProtectingEventStore implements EventStore {
 
   compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number {
     return this.log.compareCheckpoints(a, b);
+  }
+
+  horizon(now?: Date): Promise<LogHorizon | null> {
+    return this.log.horizon?.(now) ?? Promise.resolve(null);
   }
 
   onAppended(listener: () => void): () => void {

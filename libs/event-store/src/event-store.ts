@@ -113,6 +113,29 @@ export interface LogHead {
   readonly recordedAt: string | null;
 }
 
+/**
+ * What the read horizon holds back: events committed to the log that catch-up readers do not
+ * see yet, because a transaction that started before they committed is still open somewhere on
+ * the server (the horizon, the oldest running transaction id, is server-wide).
+ */
+export interface LogHorizon {
+  /** Committed events at or above the horizon. */
+  readonly heldEvents: number;
+  /** How long the oldest of them has waited, in seconds (from its recordedAt); 0 when none waits. */
+  readonly heldSeconds: number;
+  /** The oldest open transaction that has a transaction id, in any database of the server; null when none. */
+  readonly oldestTransaction: {
+    /** Backend process id (null for a prepared transaction). */
+    readonly pid: number | null;
+    readonly database: string | null;
+    readonly applicationName: string | null;
+    /** `active`, `idle in transaction`, … or `prepared`; null where the role may not see it (grant pg_read_all_stats). */
+    readonly state: string | null;
+    readonly startedAt: string | null;
+    readonly ageSeconds: number | null;
+  } | null;
+}
+
 export interface EventStore {
   readonly name: string;
   /** Positions grow by one per event (PostgreSQL), so their difference counts events; byte offsets (EventStoreDB) do not. */
@@ -128,6 +151,8 @@ export interface EventStore {
   compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number;
   /** Calls back after this process appended, so local catch-up readers need not wait for their poll. */
   onAppended(listener: () => void): () => void;
+  /** What holds readers back from the newest committed events, where a store has such a horizon (PostgreSQL). */
+  horizon?(now?: Date): Promise<LogHorizon | null>;
   close(): Promise<void>;
 }
 

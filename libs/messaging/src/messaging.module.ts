@@ -1,13 +1,21 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
-import { AppConfig } from '@refund-desk/platform';
+import { AppConfig, Metrics } from '@refund-desk/platform';
 import { InboundProcessor } from './inbound/inbound-processor';
 import { Inbox, INBOX_MIGRATIONS } from './inbound/inbox';
-import { KafkaRelay } from './inbound/kafka-relay';
+import { KafkaRelay, RelayStatus } from './inbound/kafka-relay';
 import { backoffMs, createKafka, parseBrokers } from './kafka-client';
-import { CaseEventForwarder, FORWARDER_MIGRATIONS } from './outbound/case-event-forwarder';
+import { CaseEventForwarder, FORWARDER_MIGRATIONS, ForwarderStatus } from './outbound/case-event-forwarder';
+
+/** What /health shows of Kafka; `ready` is false while the relay is on and no consumer of it runs. */
+export interface MessagingStatus {
+  readonly ready: boolean;
+  readonly relay: RelayStatus | null;
+  /** Null when the forwarder is off or its checkpoint cannot be read (the store is down). */
+  readonly forwarder: ForwarderStatus | null;
+}
 
 /**
  * Starts the relay (inbound topics → commands) and the forwarder (event log → case events) when
@@ -27,6 +35,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly processor: InboundProcessor,
+    private readonly metrics: Metrics,
   ) {}
 
   get enabled(): boolean {
@@ -46,6 +55,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         batchSize: this.config.KAFKA_FORWARDER_BATCH_SIZE,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
+        metrics: this.metrics,
       });
       this.forwarder.start();
     }
@@ -55,8 +65,11 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         concurrency: this.config.KAFKA_RELAY_CONCURRENCY,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         sessionTimeoutMs: this.config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: this.config.KAFKA_HEARTBEAT_INTERVAL_MS,
+        rebalanceTimeoutMs: this.config.KAFKA_REBALANCE_TIMEOUT_MS,
         healthFile: this.config.KAFKA_HEALTH_FILE,
         idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
+        metrics: this.metrics,
       });
       this.starting = this.startRelay(this.relay);
     }
@@ -72,6 +85,14 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   get relayStats(): KafkaRelay['stats'] | undefined {
     return this.relay?.stats;
+  }
+
+  /** Null when Kafka is off in this process. Also sets the forwarder's lag gauges. */
+  async status(): Promise<MessagingStatus | null> {
+    if (!this.enabled) return null;
+    const relay = this.relay?.status() ?? null;
+    const forwarder = this.forwarder ? await this.forwarder.status().catch(() => null) : null;
+    return { ready: relay === null || relay.consuming, relay, forwarder };
   }
 
   get caseEventForwarder(): CaseEventForwarder | undefined {
@@ -103,7 +124,11 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-/** Kafka in and out; importable by every process, active only where KAFKA_BROKERS is set. */
+/**
+ * Kafka in and out; importable by every process, active only where KAFKA_BROKERS is set. Global so
+ * that /health, wherever its controller sits, can read the relay's status in the processes that run it.
+ */
+@Global()
 @Module({
   imports: [CaseHandlingModule],
   providers: [InboundProcessor, MessagingLifecycle],

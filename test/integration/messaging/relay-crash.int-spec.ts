@@ -26,6 +26,9 @@ describeWithPostgres('the relay process killed mid-batch (PostgreSQL)', () => {
           NODE_ENV: 'test',
           TZ: 'UTC',
           LOG_LEVEL: 'warn',
+          // /health and /metrics on a port the kernel picks: several relays run side by side.
+          PORT: '0',
+          HOST: '127.0.0.1',
           DATABASE_URL: POSTGRES_TEST_URL,
           DATABASE_SCHEMA: schema.schema,
           DATABASE_POOL_SIZE: '5',

@@ -11,6 +11,11 @@
  *   down [broker|-1]            disconnect a broker (default: all) and refuse new connections
  *   up [broker|-1]              accept connections again; the data is kept
  *   rtt <broker|-1> <ms>        delay every response of a broker
+ *   error <request> <code> [n]  answer the next n (default 1) requests of that type, from any
+ *                               client, with an error code: request by name (JoinGroup, SyncGroup,
+ *                               Heartbeat, Fetch, OffsetCommit, …) or API key, code by librdkafka's
+ *                               name (GROUP_AUTHORIZATION_FAILED, REBALANCE_IN_PROGRESS, …) or number
+ *   clear <request>             drop the errors still queued for that request type
  *   quit                        stop (so does end of input: the broker never outlives the test)
  *
  * Topics are created here rather than through kafkajs' admin client because the mock reports a
@@ -26,6 +31,34 @@
 #include <librdkafka/rdkafka_mock.h>
 
 static int broker_count = 1;
+
+/* The Kafka protocol's API keys for the requests a consumer group sends. */
+static const struct { const char *name; int16_t key; } API_KEYS[] = {
+  {"Produce", 0},       {"Fetch", 1},          {"ListOffsets", 2},  {"Metadata", 3},
+  {"OffsetCommit", 8},  {"OffsetFetch", 9},    {"FindCoordinator", 10}, {"JoinGroup", 11},
+  {"Heartbeat", 12},    {"LeaveGroup", 13},    {"SyncGroup", 14},   {"DescribeGroups", 15},
+  {"ApiVersions", 18},  {"InitProducerId", 22},
+};
+
+static int api_key(const char *text) {
+  for (size_t i = 0; i < sizeof(API_KEYS) / sizeof(API_KEYS[0]); i++)
+    if (strcmp(API_KEYS[i].name, text) == 0) return API_KEYS[i].key;
+  char *end;
+  long key = strtol(text, &end, 10);
+  return *text && !*end && key >= 0 && key < 100 ? (int)key : -1;
+}
+
+/* An error code by librdkafka's name for it (without RD_KAFKA_RESP_ERR_) or by number; 0 when unknown. */
+static rd_kafka_resp_err_t error_code(const char *text) {
+  const struct rd_kafka_err_desc *descs;
+  size_t count;
+  rd_kafka_get_err_descs(&descs, &count);
+  for (size_t i = 0; i < count; i++)
+    if (descs[i].name && strcmp(descs[i].name, text) == 0) return descs[i].code;
+  char *end;
+  long code = strtol(text, &end, 10);
+  return *text && !*end && code > 0 ? (rd_kafka_resp_err_t)code : RD_KAFKA_RESP_ERR_NO_ERROR;
+}
 
 static int create_topic(rd_kafka_mock_cluster_t *mcluster, const char *spec, int partitions) {
   rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster, spec, partitions, 1);
@@ -111,8 +144,8 @@ int main(int argc, char **argv) {
   char line[1024];
   while (fgets(line, sizeof(line), stdin)) {
     line[strcspn(line, "\r\n")] = '\0';
-    char verb[32] = "", arg1[256] = "", arg2[64] = "";
-    int n = sscanf(line, "%31s %255s %63s", verb, arg1, arg2);
+    char verb[32] = "", arg1[256] = "", arg2[64] = "", arg3[32] = "";
+    int n = sscanf(line, "%31s %255s %63s %31s", verb, arg1, arg2, arg3);
     if (n <= 0) continue;
     if (strcmp(verb, "quit") == 0) {
       answer(line, RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -131,6 +164,22 @@ int main(int argc, char **argv) {
       for (int b = id >= 0 ? id : 1; b <= (id >= 0 ? id : broker_count) && !err; b++)
         err = rd_kafka_mock_broker_set_rtt(mcluster, b, ms);
       answer(line, err);
+    } else if (strcmp(verb, "error") == 0 && n >= 3) {
+      int key = api_key(arg1);
+      rd_kafka_resp_err_t code = error_code(arg2);
+      int count = n >= 4 ? atoi(arg3) : 1;
+      if (key < 0 || code == RD_KAFKA_RESP_ERR_NO_ERROR || count < 1 || count > 1000) {
+        answer(line, RD_KAFKA_RESP_ERR__INVALID_ARG);
+        continue;
+      }
+      rd_kafka_resp_err_t codes[1000];
+      for (int i = 0; i < count; i++) codes[i] = code;
+      rd_kafka_mock_push_request_errors_array(mcluster, (int16_t)key, (size_t)count, codes);
+      answer(line, RD_KAFKA_RESP_ERR_NO_ERROR);
+    } else if (strcmp(verb, "clear") == 0 && n >= 2) {
+      int key = api_key(arg1);
+      if (key >= 0) rd_kafka_mock_clear_request_errors(mcluster, (int16_t)key);
+      answer(line, key < 0 ? RD_KAFKA_RESP_ERR__INVALID_ARG : RD_KAFKA_RESP_ERR_NO_ERROR);
     } else {
       answer(line, RD_KAFKA_RESP_ERR__INVALID_ARG);
     }

@@ -20,6 +20,11 @@ export interface TestKafka {
   /** Disconnects every broker and refuses connections; the data stays (mock only). */
   down(): Promise<void>;
   up(): Promise<void>;
+  /**
+   * Answers the next `count` requests of a type (JoinGroup, SyncGroup, Heartbeat, Fetch, …) with
+   * an error code (GROUP_AUTHORIZATION_FAILED, REBALANCE_IN_PROGRESS, …) (mock only).
+   */
+  failRequests(request: string, code: string, count?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +101,10 @@ class MockCluster implements TestKafka {
     return this.command('up');
   }
 
+  failRequests(request: string, code: string, count = 1): Promise<void> {
+    return this.command(`error ${request} ${code} ${count}`);
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
@@ -121,7 +130,7 @@ export async function startTestKafka(options: { partitions?: number; topics?: re
     await admin.disconnect();
   }
   const refuse = (): Promise<void> => Promise.reject(new Error('stopping the broker needs the mock cluster'));
-  return { brokers, external: true, down: refuse, up: refuse, stop: async () => undefined };
+  return { brokers, external: true, down: refuse, up: refuse, failRequests: refuse, stop: async () => undefined };
 }
 
 /** The mock cluster stands in unless KAFKA_BROKERS names a real broker. */

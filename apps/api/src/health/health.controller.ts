@@ -1,14 +1,19 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
-import { Metrics, Public } from '@refund-desk/platform';
+import { EVENT_LOG, EventStore, LogHorizon } from '@refund-desk/event-store';
+import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
+import { AppConfig, Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
 
 interface Health {
   status: 'ok' | 'degraded' | 'down';
   store: { name: string; reachable: boolean; headPosition: number | null; error?: string };
   projections: readonly ProjectionStatus[];
+  /** PostgreSQL only: committed events readers cannot see yet, and the transaction holding them. */
+  horizon?: LogHorizon & { degraded: boolean };
+  /** Where Kafka runs in this process: whether the relay's consumer runs, and the forwarder's lag. */
+  kafka?: MessagingStatus;
 }
 
 /** Health says whether the store answers and how far behind each read model is. */
@@ -22,20 +27,32 @@ export class HealthController {
     @Inject(EVENT_LOG) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
     private readonly metrics: Metrics,
+    private readonly config: AppConfig,
+    @Optional() private readonly messaging?: MessagingLifecycle,
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Store reachability and projection lag; 503 when the store is down' })
+  @ApiOperation({
+    summary: 'Store reachability, projection lag, the read horizon and the Kafka relay',
+    description:
+      '503 when the store is down or the Kafka relay of this process has no consumer running; `degraded` when a read model is over 60 s behind ' +
+      'or a committed event has waited behind the read horizon longer than LOG_HORIZON_DEGRADED_SECONDS.',
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<Health> {
     try {
       const head = await this.store.head();
       const projections = await this.projections.status();
       this.record(projections);
-      const lagging = projections.some((p) => p.lagSeconds > 60);
+      const horizon = await this.horizon();
+      const kafka = (await this.messaging?.status()) ?? undefined;
+      const lagging = projections.some((p) => p.lagSeconds > 60) || horizon?.degraded === true;
+      if (kafka && !kafka.ready) reply.status(503);
       return {
-        status: lagging ? 'degraded' : 'ok',
+        status: kafka && !kafka.ready ? 'down' : lagging ? 'degraded' : 'ok',
         store: { name: this.store.name, reachable: true, headPosition: head.position },
         projections,
+        ...(horizon ? { horizon } : {}),
+        ...(kafka ? { kafka } : {}),
       };
     } catch (error) {
       reply.status(503);
@@ -49,10 +66,23 @@ export class HealthController {
   async metricsText(): Promise<string> {
     try {
       this.record(await this.projections.status());
+      await this.horizon();
+      await this.messaging?.status();
     } catch {
       // Metrics must still be served when the store is down; the lag gauges keep their last value.
     }
     return this.metrics.registry.metrics();
+  }
+
+  /** Sets the horizon gauges; degraded once a committed event has waited behind it longer than allowed. */
+  private async horizon(): Promise<(LogHorizon & { degraded: boolean }) | null> {
+    const horizon = (await this.store.horizon?.()) ?? null;
+    if (!horizon) return null;
+    this.metrics.logHorizonHeldEvents.set(horizon.heldEvents);
+    this.metrics.logHorizonHeldSeconds.set(horizon.heldSeconds);
+    this.metrics.logHorizonOldestTransactionSeconds.set(horizon.oldestTransaction?.ageSeconds ?? 0);
+    const limit = this.config.LOG_HORIZON_DEGRADED_SECONDS;
+    return { ...horizon, degraded: limit > 0 && horizon.heldSeconds > limit };
   }
 
   private record(projections: readonly ProjectionStatus[]): void {

@@ -8,6 +8,7 @@ import {
   JsonObject,
   LogCheckpoint,
   LogHead,
+  LogHorizon,
   NewEvent,
   ReadAllOptions,
   ReadAllResult,
@@ -316,6 +317,57 @@ export class PostgresEventStore implements EventStore {
     return row
       ? { checkpoint: encode(row.tx, row.global_position), position: row.global_position, recordedAt: row.recorded_at.toISOString() }
       : { checkpoint: null, position: null, recordedAt: null };
+  }
+
+  /**
+   * Counts the committed events readers cannot see yet and names the transaction that holds them.
+   * Only a transaction with an id (one that wrote, in any database of the server) moves the
+   * horizon; a read-only one does not. On PGlite nothing else shares the server: null.
+   */
+  async horizon(now: Date = new Date()): Promise<LogHorizon | null> {
+    if (this.db.kind !== 'postgres') return null;
+    const { rows } = await this.db.query<{
+      held: number;
+      oldest: Date | null;
+      pid: number | null;
+      datname: string | null;
+      application_name: string | null;
+      state: string | null;
+      xact_start: Date | null;
+      found: boolean;
+    }>(
+      `WITH horizon AS MATERIALIZED (SELECT ${SAFE_HORIZON} AS xmin),
+       held AS (SELECT count(*)::int AS held, min(recorded_at) AS oldest FROM events WHERE transaction_id >= (SELECT xmin FROM horizon)),
+       holder AS (
+         SELECT pid, datname::text, application_name, state, xact_start, age(backend_xid) AS xid_age
+           FROM pg_stat_activity WHERE backend_xid IS NOT NULL
+         UNION ALL
+         SELECT NULL, database::text, 'prepared transaction ' || gid, 'prepared', prepared, age(transaction)
+           FROM pg_prepared_xacts
+         ORDER BY xid_age DESC
+         LIMIT 1)
+       SELECT held.held, held.oldest, holder.pid, holder.datname, holder.application_name, holder.state, holder.xact_start,
+              holder.xid_age IS NOT NULL AS found
+         FROM held LEFT JOIN holder ON true`,
+      [],
+      { name: 'events_horizon' },
+    );
+    const row = rows[0];
+    const seconds = (since: Date | null): number | null => (since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : null);
+    return {
+      heldEvents: row?.held ?? 0,
+      heldSeconds: seconds(row?.oldest ?? null) ?? 0,
+      oldestTransaction: row?.found
+        ? {
+            pid: row.pid,
+            database: row.datname,
+            applicationName: row.application_name,
+            state: row.state,
+            startedAt: row.xact_start?.toISOString() ?? null,
+            ageSeconds: seconds(row.xact_start),
+          }
+        : null,
+    };
   }
 
   async checkpointAt(position: number): Promise<LogCheckpoint | null> {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Partitioners, Producer } from 'kafkajs';
+import type { Metrics } from '@refund-desk/platform';
 import { backoffMs, isTransientFailure } from '../kafka-client';
 import { INBOUND_TOPICS, InboundTopic, isInboundTopic, TOPICS } from '../topics';
 import { deadLetter } from './dead-letter';
@@ -16,11 +17,40 @@ export interface KafkaRelayOptions {
   readonly maxUnexpectedAttempts?: number;
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
+  /** Heartbeat interval (default: a third of the session timeout, at most 3 s). */
+  readonly heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for every member to rejoin (default: the session timeout, at least 10 s). */
+  readonly rebalanceTimeoutMs?: number;
   /** Touched (at most every few seconds) while the consumer fetches or heartbeats: a liveness probe. */
   readonly healthFile?: string;
   /** Idempotent dead-letter producer (default true). */
   readonly idempotentProducer?: boolean;
+  /** Where consumed, applied, dead-lettered and retried messages and the lag per partition are counted. */
+  readonly metrics?: Metrics;
 }
+
+/**
+ * Whether a consumer is in the group and fetching. `running` after it joined; `recovering` from a
+ * crash until it joins again (kafkajs' own restart, or a new consumer after one kafkajs gave up on);
+ * `starting` before the first join; `stopped` after stop().
+ */
+export type RelayState = 'starting' | 'running' | 'recovering' | 'stopped';
+
+export interface RelayStatus {
+  readonly state: RelayState;
+  /** True only while `running`: what a readiness probe asks. */
+  readonly consuming: boolean;
+  /** When the relay entered this state. */
+  readonly since: string;
+  /** Consumers created anew after kafkajs gave one up (`restart: false`). */
+  readonly consumerRestarts: number;
+  readonly lastCrash: { readonly at: string; readonly error: string; readonly restart: boolean } | null;
+  /** The partitions this member was last assigned, with the messages after its last handled offset. */
+  readonly partitions: readonly { readonly topic: string; readonly partition: number; readonly lag: number | null }[];
+}
+
+/** A consumer that stayed up this long without crashing starts its next recovery from the shortest backoff. */
+const STABLE_AFTER_MS = 60_000;
 
 export interface RelayStats {
   applied: number;
@@ -56,6 +86,17 @@ export class KafkaRelay {
   private readonly failures = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = false;
+  private state: RelayState = 'starting';
+  private stateSince = new Date();
+  private consumerRestarts = 0;
+  private lastCrash: { at: Date; error: string; restart: boolean } | null = null;
+  private crashesInARow = 0;
+  /** When the current consumer last joined its group; unset after a crash. */
+  private runningSince?: number;
+  private recovering?: Promise<void>;
+  private wakeRecovery?: () => void;
+  private assigned: { topic: string; partition: number }[] = [];
+  private readonly lag = new Map<string, number>();
   readonly stats: RelayStats = { applied: 0, replayed: 0, skipped: 0, deadLettered: 0, retries: 0 };
 
   constructor(
@@ -68,37 +109,101 @@ export class KafkaRelay {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.setState('starting');
     const producer = this.kafka.producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
       idempotent: this.options.idempotentProducer ?? true,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.producer = producer;
+    await producer.connect();
+    await this.startConsumer();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.wakeRecovery?.();
+    await this.recovering;
+    // disconnect() leaves the group (LeaveGroup), so the partitions move at once rather than after the session timeout.
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.consumer = undefined;
+    this.producer = undefined;
+    this.setState('stopped');
+  }
+
+  status(): RelayStatus {
+    return {
+      state: this.state,
+      consuming: this.state === 'running',
+      since: this.stateSince.toISOString(),
+      consumerRestarts: this.consumerRestarts,
+      lastCrash: this.lastCrash && { ...this.lastCrash, at: this.lastCrash.at.toISOString() },
+      partitions: this.assigned.map(({ topic, partition }) => ({ topic, partition, lag: this.lag.get(`${topic}:${partition}`) ?? null })),
+    };
+  }
+
+  /** The rebalance settings the consumer runs with (documented in the README). */
+  get groupTimings(): { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number } {
+    const sessionTimeoutMs = this.options.sessionTimeoutMs ?? 30_000;
+    return {
+      sessionTimeoutMs,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+      rebalanceTimeoutMs: this.options.rebalanceTimeoutMs ?? Math.max(10_000, sessionTimeoutMs),
+    };
+  }
+
+  private async startConsumer(): Promise<void> {
+    const timings = this.groupTimings;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      sessionTimeout: timings.sessionTimeoutMs,
+      heartbeatInterval: timings.heartbeatIntervalMs,
+      rebalanceTimeout: timings.rebalanceTimeoutMs,
       retry: { initialRetryTime: 100, maxRetryTime: this.options.retryMaxMs, retries: 10 },
     });
-    this.producer = producer;
     this.consumer = consumer;
+    const current = (): boolean => this.consumer === consumer && !this.stopping;
     if (this.options.healthFile) {
       const file = this.options.healthFile;
       let touched = 0;
       const touch = (): void => {
-        if (Date.now() - touched < 5_000) return;
+        if (!current() || Date.now() - touched < 5_000) return;
         touched = Date.now();
         writeFile(file, new Date(touched).toISOString()).catch((error: unknown) => this.logger.warn({ msg: 'cannot write the health file', file, err: error }));
       };
       consumer.on(consumer.events.FETCH_START, touch);
       consumer.on(consumer.events.HEARTBEAT, touch);
     }
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
-      this.logger.error({ msg: 'consumer crashed; kafkajs restarts it', restart: payload.restart, err: payload.error }),
-    );
-    await producer.connect();
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (!current()) return;
+      this.assignPartitions(payload.memberAssignment);
+      this.runningSince ??= Date.now();
+      this.setState('running');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!current()) return;
+      const error = payload.error;
+      this.lastCrash = { at: new Date(), error: `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`, restart: payload.restart };
+      // A consumer that ran a while before this crash starts the backoff afresh; one that never got going does not.
+      if (this.runningSince !== undefined && Date.now() - this.runningSince > STABLE_AFTER_MS) this.crashesInARow = 0;
+      this.runningSince = undefined;
+      // A crashed consumer owns nothing: its partitions and their lag are the next owner's to report.
+      this.assignPartitions({});
+      this.setState('recovering');
+      if (payload.restart) {
+        this.logger.warn({ msg: 'consumer crashed; kafkajs restarts it', err: error });
+      } else {
+        // kafkajs has disconnected this consumer for good; left alone, the process would live on and consume nothing.
+        this.logger.error({ msg: 'consumer crashed and kafkajs will not restart it; creating a new one', err: error });
+        this.recovering = this.recover(consumer);
+      }
+    });
     await consumer.connect();
     // From the beginning for a new group: requests published before the first start are not lost.
     await consumer.subscribe({ topics: [...INBOUND_TOPICS], fromBeginning: true });
@@ -110,14 +215,52 @@ export class KafkaRelay {
     });
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
-    this.consumer = undefined;
-    this.producer = undefined;
+  /** Replaces a consumer kafkajs gave up on, with a growing backoff, until one runs or the relay stops. */
+  private async recover(dead: Consumer): Promise<void> {
+    await dead.disconnect().catch(() => undefined);
+    while (!this.stopping) {
+      this.crashesInARow += 1;
+      const delay = backoffMs(this.crashesInARow, this.options.retryMaxMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeRecovery = () => (clearTimeout(timer), resolve());
+      });
+      this.wakeRecovery = undefined;
+      if (this.stopping) return;
+      this.consumerRestarts += 1;
+      this.options.metrics?.relayConsumerRestarts.inc();
+      try {
+        // A consumer that fails to join crashes again (restart: false) and starts the next round of this loop.
+        await this.startConsumer();
+        this.logger.warn({ msg: 'started a new consumer in place of the crashed one', attempt: this.crashesInARow });
+        return;
+      } catch (error) {
+        this.logger.warn({ msg: 'cannot start a new consumer yet; retrying', attempt: this.crashesInARow, err: error });
+        const failed = this.consumer;
+        await failed?.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  private setState(state: RelayState): void {
+    if (this.state !== state) {
+      this.state = state;
+      this.stateSince = new Date();
+    }
+    this.options.metrics?.relayConsumerRunning.set(state === 'running' ? 1 : 0);
+  }
+
+  /** Keeps the lag of the partitions this member owns; those another member took are no longer reported here. */
+  private assignPartitions(assignment: Record<string, number[]>): void {
+    const next = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const owned = new Set(next.map(({ topic, partition }) => `${topic}:${partition}`));
+    for (const { topic, partition } of this.assigned) {
+      const key = `${topic}:${partition}`;
+      if (owned.has(key)) continue;
+      this.lag.delete(key);
+      this.options.metrics?.relayLag.remove({ topic, partition: String(partition) });
+    }
+    this.assigned = next;
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -125,6 +268,7 @@ export class KafkaRelay {
     const messages = batch.messages;
     if (messages.length === 0) return;
     const partitionKey = `${batch.topic}:${batch.partition}`;
+    this.options.metrics?.relayConsumed.inc({ topic: batch.topic }, messages.length);
     const settled: (Settled | undefined)[] = new Array(messages.length);
     let failure: unknown;
     let heartbeatError: unknown;
@@ -172,7 +316,11 @@ export class KafkaRelay {
       payload.resolveOffset(messages[prefix].offset);
       await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     }
-    for (let i = 0; i <= prefix; i++) this.count(settled[i]!);
+    for (let i = 0; i <= prefix; i++) this.count(batch.topic, settled[i]!);
+    const next = prefix >= 0 ? Number(messages[prefix].offset) + 1 : Number(messages[0].offset);
+    const lag = Math.max(0, Number(batch.highWatermark) - next);
+    this.lag.set(partitionKey, lag);
+    this.options.metrics?.relayLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
     if (heartbeatError !== undefined) throw heartbeatError;
     if (prefix === messages.length - 1) {
       this.failures.delete(partitionKey);
@@ -254,11 +402,19 @@ export class KafkaRelay {
     }
   }
 
-  private count(outcome: Settled): void {
-    if (outcome.kind === 'skipped') this.stats.skipped += 1;
-    else if (outcome.kind === 'dead-letter') this.stats.deadLettered += 1;
-    else if (outcome.replayed) this.stats.replayed += 1;
-    else this.stats.applied += 1;
+  private count(topic: string, outcome: Settled): void {
+    const metrics = this.options.metrics;
+    if (outcome.kind === 'skipped') {
+      this.stats.skipped += 1;
+      metrics?.relaySkipped.inc({ topic });
+    } else if (outcome.kind === 'dead-letter') {
+      this.stats.deadLettered += 1;
+      metrics?.relayDeadLettered.inc({ topic, error_type: outcome.rejection.errorType });
+    } else {
+      if (outcome.replayed) this.stats.replayed += 1;
+      else this.stats.applied += 1;
+      metrics?.relayApplied.inc({ topic, replayed: String(outcome.replayed) });
+    }
   }
 
   /** Pauses the partition; fetching resumes from the first unhandled message after a backoff. */
@@ -266,6 +422,7 @@ export class KafkaRelay {
     const attempt = (this.failures.get(partitionKey) ?? 0) + 1;
     this.failures.set(partitionKey, attempt);
     this.stats.retries += 1;
+    this.options.metrics?.relayRetries.inc({ topic: partitionKey.slice(0, partitionKey.lastIndexOf(':')) });
     const delay = backoffMs(attempt, this.options.retryMaxMs);
     this.logger.warn({ msg: 'retrying from an unhandled message after a backoff', partition: partitionKey, offset: next.offset, attempt, delayMs: delay, err: failure });
     const resume = payload.pause();

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Migration, SqlDatabase } from '@refund-desk/database';
 import { EventStore, LogCheckpoint, RecordedEvent, runCatchUp } from '@refund-desk/event-store';
+import type { Metrics } from '@refund-desk/platform';
 import { backoffMs } from '../kafka-client';
 import { TOPICS } from '../topics';
 import { caseEventMessage } from './case-event-message';
@@ -36,6 +37,16 @@ export interface CaseEventForwarderOptions {
   readonly idleWaitMs?: number;
   /** Idempotent producer (default true): a batch retried after a lost acknowledgement is not stored twice. */
   readonly idempotentProducer?: boolean;
+  readonly metrics?: Metrics;
+}
+
+export interface ForwarderStatus {
+  readonly position: number | null;
+  readonly eventsForwarded: number;
+  /** Readable events after the checkpoint (the horizon's held events are not counted: nobody can read them yet). */
+  readonly lagEvents: number;
+  /** Age of the oldest readable event not yet published; 0 when caught up. */
+  readonly lagSeconds: number;
 }
 
 /**
@@ -92,6 +103,7 @@ export class CaseEventForwarder {
         retryDelayMs: (attempt) => backoffMs(attempt, this.options.retryMaxMs),
         onError: (error, attempt) => {
           this.stats.failedAttempts += 1;
+          this.options.metrics?.forwarderFailures.inc();
           this.logger.warn({ msg: 'forwarding failed; retrying from the checkpoint', attempt, err: error });
         },
       },
@@ -131,6 +143,7 @@ export class CaseEventForwarder {
       // One send per batch, in log order: each partition receives its events as one ordered record batch.
       await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
       this.stats.published += events.length;
+      this.options.metrics?.forwarderPublished.inc(events.length);
       const ackedAt = new Date();
       for (const listener of this.listeners) listener(events, ackedAt);
     }
@@ -146,5 +159,28 @@ export class CaseEventForwarder {
          updated_at = now()`,
       [this.name, checkpoint, last?.position ?? null, last?.recordedAt ?? null, events.length],
     );
+    if (last) this.options.metrics?.forwarderCheckpointPosition.set(last.position);
+  }
+
+  /** Where the forwarder stands against the readable head of the log; sets the lag gauges. */
+  async status(now: Date = new Date()): Promise<ForwarderStatus> {
+    const [stored, head] = await Promise.all([this.checkpoint(), this.store.head()]);
+    let lagEvents = 0;
+    let lagSeconds = 0;
+    if (head.checkpoint !== null && this.store.compareCheckpoints(head.checkpoint, stored.checkpoint) > 0) {
+      const { events } = await this.store.readAll({ after: stored.checkpoint, limit: this.store.positionsCountEvents ? 1 : 1_000 });
+      const oldest = events[0];
+      if (oldest) {
+        lagEvents = this.store.positionsCountEvents ? Math.max(1, (head.position ?? oldest.position) - oldest.position + 1) : events.length;
+        lagSeconds = Math.max(0, (now.getTime() - Date.parse(oldest.recordedAt)) / 1000);
+      }
+    }
+    const metrics = this.options.metrics;
+    if (metrics) {
+      if (stored.position !== null) metrics.forwarderCheckpointPosition.set(stored.position);
+      metrics.forwarderLagEvents.set(lagEvents);
+      metrics.forwarderLagSeconds.set(lagSeconds);
+    }
+    return { position: stored.position, eventsForwarded: stored.eventsForwarded, lagEvents, lagSeconds };
   }
 }

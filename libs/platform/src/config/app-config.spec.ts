@@ -25,6 +25,9 @@ describe('loadAppConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ PROJECTIONS_ENABLED: 'maybe' }, 'PROJECTIONS_ENABLED'],
     [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '3000' }, 'KAFKA_HEARTBEAT_INTERVAL_MS'],
+    [{ KAFKA_REBALANCE_TIMEOUT_MS: '10' }, 'KAFKA_REBALANCE_TIMEOUT_MS'],
+    [{ LOG_HORIZON_DEGRADED_SECONDS: '-1' }, 'LOG_HORIZON_DEGRADED_SECONDS'],
   ])('refuses %p with a message naming %s', (env, setting) => {
     let error: unknown;
     try {

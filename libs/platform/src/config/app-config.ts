@@ -105,7 +105,15 @@ export class AppConfig {
 
   /** How long the group waits for a silent relay (a crashed process) before giving its partitions to another. */
   @Type(() => Number) @IsInt() @Min(1_000) @Max(300_000)
-  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
+
+  /** How often a relay tells the group it is alive; well under the session timeout (a third or less). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(100_000)
+  KAFKA_HEARTBEAT_INTERVAL_MS = 1_000;
+
+  /** How long a rebalance waits for every member to rejoin before going on without the late ones. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(600_000)
+  KAFKA_REBALANCE_TIMEOUT_MS = 20_000;
 
   /**
    * Idempotent producers (the broker drops a retried batch it already has). Tests against
@@ -121,6 +129,13 @@ export class AppConfig {
   /** Longest wait between retries while the broker or the database is unavailable. */
   @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
   KAFKA_RETRY_MAX_MS = 10_000;
+
+  /**
+   * /health says `degraded` when a committed event has waited longer than this behind the read
+   * horizon (an old transaction still open on the database server); 0 turns the check off.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400)
+  LOG_HORIZON_DEGRADED_SECONDS = 30;
 
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
@@ -163,6 +178,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.isProduction && !config.PII_MASTER_KEY) {
     problems.push('PII_MASTER_KEY must be set when NODE_ENV=production');
+  }
+  if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS) {
+    problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS, or one lost heartbeat ends the session');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -51,6 +51,108 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly relayConsumed = new Counter({
+    name: 'refund_desk_kafka_relay_messages_consumed_total',
+    help: 'Inbound messages received from the broker by the relay (redeliveries included)',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayApplied = new Counter({
+    name: 'refund_desk_kafka_relay_messages_applied_total',
+    help: 'Inbound messages whose command ran and whose offset was committed; replayed="true" when the store already had its events',
+    labelNames: ['topic', 'replayed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relaySkipped = new Counter({
+    name: 'refund_desk_kafka_relay_messages_skipped_total',
+    help: 'Inbound messages found in the inbox (delivered before): nothing ran',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayDeadLettered = new Counter({
+    name: 'refund_desk_kafka_relay_messages_dead_lettered_total',
+    help: 'Inbound messages sent to refunds.dlq.v1, by the x-error-type they carried',
+    labelNames: ['topic', 'error_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayRetries = new Counter({
+    name: 'refund_desk_kafka_relay_retries_total',
+    help: 'Partition batches paused and retried after a failure that may pass (store, database or broker unavailable)',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayLag = new Gauge({
+    name: 'refund_desk_kafka_relay_lag_messages',
+    help: "Messages after the relay's last handled offset, per partition this process owns (from the broker's high watermark)",
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayConsumerRunning = new Gauge({
+    name: 'refund_desk_kafka_relay_consumer_running',
+    help: "1 while the relay's consumer is in its group and fetching, 0 while it starts or recovers from a crash",
+    registers: [this.registry],
+  });
+
+  readonly relayConsumerRestarts = new Counter({
+    name: 'refund_desk_kafka_relay_consumer_restarts_total',
+    help: 'Consumers created anew after kafkajs gave one up (a crash it would not restart)',
+    registers: [this.registry],
+  });
+
+  readonly forwarderPublished = new Counter({
+    name: 'refund_desk_kafka_forwarder_events_published_total',
+    help: 'Events the broker acknowledged on refunds.case-events.v1 (repeats after a retry included)',
+    registers: [this.registry],
+  });
+
+  readonly forwarderFailures = new Counter({
+    name: 'refund_desk_kafka_forwarder_failures_total',
+    help: 'Failed attempts at forwarding a batch (each is retried from the checkpoint)',
+    registers: [this.registry],
+  });
+
+  readonly forwarderCheckpointPosition = new Gauge({
+    name: 'refund_desk_kafka_forwarder_checkpoint_position',
+    help: 'Global log position of the last event the forwarder published and checkpointed',
+    registers: [this.registry],
+  });
+
+  readonly forwarderLagEvents = new Gauge({
+    name: 'refund_desk_kafka_forwarder_lag_events',
+    help: 'Readable events in the log after the forwarder checkpoint',
+    registers: [this.registry],
+  });
+
+  readonly forwarderLagSeconds = new Gauge({
+    name: 'refund_desk_kafka_forwarder_lag_seconds',
+    help: 'Age of the oldest readable event the forwarder has not published (0 when caught up)',
+    registers: [this.registry],
+  });
+
+  readonly logHorizonHeldEvents = new Gauge({
+    name: 'refund_desk_log_horizon_held_events',
+    help: 'Events committed to the log but not yet readable by catch-up readers, because an older transaction on the server is still open',
+    registers: [this.registry],
+  });
+
+  readonly logHorizonHeldSeconds = new Gauge({
+    name: 'refund_desk_log_horizon_held_seconds',
+    help: 'How long the oldest committed event has waited behind the read horizon (0 when none waits)',
+    registers: [this.registry],
+  });
+
+  readonly logHorizonOldestTransactionSeconds = new Gauge({
+    name: 'refund_desk_log_horizon_oldest_transaction_seconds',
+    help: 'Age of the oldest open transaction with a transaction id on the database server (any database): it sets the read horizon',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'refund_desk_' });
   }

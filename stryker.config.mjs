@@ -1,0 +1,25 @@
+// Mutation testing of the pure domain (npm run test:mutation). Scoped to libs/domain and its unit
+// specs: the rest of the code needs databases and brokers, and mutants there would run for hours.
+// The property test runs 100 runs with a fixed seed here (500 random ones in npm test): each of
+// the ~1,300 mutants runs it, and the score must not depend on luck.
+process.env.FC_SEED ??= '20261130';
+process.env.FC_NUM_RUNS ??= '100';
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: { configFile: 'test/support/jest.domain.config.js', enableFindRelatedTests: true },
+  coverageAnalysis: 'perTest',
+  mutate: ['libs/domain/src/**/*.ts', '!libs/domain/src/**/*.spec.ts', '!libs/domain/src/testing/**', '!libs/domain/src/index.ts'],
+  // The machine is shared: two workers at most.
+  concurrency: 2,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['dist', 'data', 'bench/results', 'reports', 'test/support/kafka/bin'],
+};

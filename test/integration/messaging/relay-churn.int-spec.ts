@@ -1,0 +1,201 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Producer } from 'kafkajs';
+import { PostgresDatabase } from '@refund-desk/database';
+import { describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
+import { requestMessage } from '../../support/kafka/messages';
+import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const GROUP = 'refund-desk';
+const PARTITIONS = 6;
+const INBOUND_PARTITIONS = 3 * PARTITIONS;
+// The shipped defaults (README, "Kafka"): what the bounds below are stated for.
+const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_MS = 1_000;
+const REBALANCE_TIMEOUT_MS = 20_000;
+/**
+ * librdkafka's mock coordinator ends every rebalance after a fixed delay of the session timeout
+ * less one second, even when every member has rejoined (a real broker moves on as soon as they
+ * have, a heartbeat or two later). So on the mock a member that leaves frees its partitions after
+ * that delay, and one that dies silently after its session has expired and then that delay.
+ */
+const MOCK_REBALANCE_MS = SESSION_TIMEOUT_MS - 1_000;
+/** Without a LeaveGroup the partitions of a stopped relay would wait at least this long (session + rebalance). */
+const SILENT_EXIT_MS = SESSION_TIMEOUT_MS - HEARTBEAT_MS + MOCK_REBALANCE_MS;
+/** From the last restart to zero lag: a dead member's session, a rebalance for its loss and one for its replacement, the replacement booting and the backlog on a loaded 2-core machine. */
+const DRAIN_BOUND_MS = SESSION_TIMEOUT_MS + 2 * MOCK_REBALANCE_MS + 30_000;
+
+/**
+ * Relay processes killed and stopped while requests arrive. A member stopped with SIGTERM leaves
+ * the group, so its partitions move at once; one killed with SIGKILL is noticed after the session
+ * timeout. The test bounds the time from the last restart until every message is applied and
+ * committed (zero lag) and prints the times it measured.
+ */
+describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
+  describeWithKafka('rebalances', () => {
+    let kafka: TestKafka;
+    let schema: Awaited<ReturnType<typeof openTestSchema>>;
+    let db: PostgresDatabase;
+    let producer: Producer;
+    const children: ChildProcess[] = [];
+    let produced = 0;
+
+    const ports = new Map<ChildProcess, number>();
+    const freePort = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const server = createServer().once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as { port: number };
+          server.close(() => resolve(port));
+        });
+      });
+    /** The partitions a relay process says its consumer owns (its /health), or null while it does not answer. */
+    const owned = async (child: ChildProcess): Promise<string[] | null> => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${ports.get(child)}/health`);
+        const body = (await response.json()) as { kafka?: { relay?: { state: string; partitions: { topic: string; partition: number }[] } } };
+        const relay = body.kafka?.relay;
+        return relay?.state === 'running' ? relay.partitions.map((p) => `${p.topic}:${p.partition}`) : [];
+      } catch {
+        return null;
+      }
+    };
+    /** Every inbound partition owned by exactly one of these relays: the group is stable. */
+    const stable = async (members: readonly ChildProcess[]): Promise<boolean> => {
+      const all = (await Promise.all(members.map(owned))).flatMap((list) => list ?? []);
+      return all.length === INBOUND_PARTITIONS && new Set(all).size === INBOUND_PARTITIONS;
+    };
+
+    const startRelay = async (): Promise<ChildProcess> => {
+      const port = await freePort();
+      const child = fork(join(ROOT, 'apps', 'kafka-relay', 'src', 'main.ts'), [], {
+        execArgv: ['-r', join(ROOT, 'test', 'support', 'register-ts.js')],
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          TZ: 'UTC',
+          LOG_LEVEL: process.env.CHURN_LOG_LEVEL ?? 'warn',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: POSTGRES_TEST_URL,
+          DATABASE_SCHEMA: schema.schema,
+          DATABASE_POOL_SIZE: '4',
+          ...kafkaEnv(kafka),
+          KAFKA_GROUP_ID: GROUP,
+          KAFKA_FORWARDER_ENABLED: 'false',
+          KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+          KAFKA_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS),
+          KAFKA_REBALANCE_TIMEOUT_MS: String(REBALANCE_TIMEOUT_MS),
+          KAFKA_RETRY_MAX_MS: '1000',
+        },
+        stdio: ['ignore', process.env.CHURN_LOG_LEVEL ? 'inherit' : 'ignore', 'pipe', 'ipc'],
+      });
+      child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[relay ${child.pid}] ${chunk.toString()}`));
+      children.push(child);
+      ports.set(child, port);
+      return child;
+    };
+    const exited = (child: ChildProcess): Promise<void> =>
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+
+    const count = async (sql: string): Promise<number> => {
+      try {
+        return (await db.query<{ n: number }>(sql)).rows[0].n;
+      } catch (error) {
+        if ((error as { code?: string }).code === '42P01') return 0;
+        throw error;
+      }
+    };
+    const applied = (): Promise<number> => count(`SELECT count(*)::int AS n FROM events WHERE event_type = 'RequestLogged'`);
+    const committed = async (): Promise<number> => {
+      const admin = testKafkaClient(kafka).admin();
+      await admin.connect();
+      try {
+        const [topic] = await admin.fetchOffsets({ groupId: GROUP, topics: ['refunds.requests.v1'] });
+        return topic.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    /** Zero lag: every produced message applied and its offset committed. */
+    const drained = async (): Promise<boolean> => (await applied()) >= produced && (await committed()) >= produced;
+
+    const publish = async (n: number): Promise<void> => {
+      const now = new Date();
+      const messages = Array.from({ length: n }, (_, i) =>
+        requestMessage(now, { order: { id: `ord_${produced + i}`, purchasedAt: '2026-01-10T10:00:00Z', country: 'IT', paymentMethod: 'card' } }),
+      );
+      produced += n;
+      await producer.send({
+        topic: 'refunds.requests.v1',
+        acks: -1,
+        messages: messages.map((m) => ({ key: (m.order as { id: string }).id, value: JSON.stringify(m) })),
+      });
+    };
+
+    beforeAll(async () => {
+      schema = await openTestSchema('kafka_churn');
+      db = schema.db;
+      kafka = await startTestKafka({ partitions: PARTITIONS });
+      producer = await testProducer(kafka);
+    });
+    afterAll(async () => {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await producer?.disconnect();
+      await kafka?.stop();
+      await schema?.drop();
+    });
+
+    it('moves a stopped relay’s partitions at once and drains within the bound after SIGKILLs', async () => {
+      const relays = [await startRelay(), await startRelay(), await startRelay()];
+      await publish(150);
+      await eventually('three relays to drain the first requests', drained, 90_000);
+      await eventually('the three relays to share every partition', () => stable(relays), 60_000);
+      const phase = (what: string): boolean => process.stdout.write(`[churn ${new Date().toISOString()}] ${what}\n`);
+      phase('three relays drained the first requests and share the partitions');
+
+      // SIGTERM: the relay leaves the group; the others take its partitions before any session could time out.
+      const stoppedAt = Date.now();
+      relays[0].kill('SIGTERM');
+      await publish(60);
+      await eventually('the stopped relay to exit', async () => relays[0].exitCode !== null || relays[0].signalCode !== null, 15_000);
+      phase(`the stopped relay exited ${Date.now() - stoppedAt} ms after the SIGTERM (${relays[0].exitCode ?? relays[0].signalCode})`);
+      await eventually('the two others to own every partition', () => stable(relays.slice(1)), 60_000);
+      const handover = Date.now() - stoppedAt;
+      phase(`partitions handed over ${handover} ms after the SIGTERM`);
+      await eventually('the requests sent after the SIGTERM applied', drained, 60_000);
+      const afterTerm = Date.now() - stoppedAt;
+      phase(`drained ${afterTerm} ms after the SIGTERM`);
+
+      // SIGKILL three times, each victim replaced by a new process, with requests arriving throughout.
+      let victims = [relays[1], relays[2]];
+      let lastRestart = 0;
+      for (let round = 0; round < 3; round++) {
+        await publish(100);
+        const victim = victims.shift()!;
+        victim.kill('SIGKILL');
+        await exited(victim);
+        victims.push(await startRelay());
+        lastRestart = Date.now();
+        phase(`SIGKILL ${round + 1} and restart`);
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      }
+      await publish(100);
+      await eventually('zero lag after the last restart', drained, DRAIN_BOUND_MS + 30_000);
+      const drain = Date.now() - lastRestart;
+
+      process.stdout.write(
+        `relay churn on the mock broker: ${produced} requests on ${PARTITIONS} partitions, session ${SESSION_TIMEOUT_MS} ms, ` +
+          `heartbeat ${HEARTBEAT_MS} ms, rebalance ${REBALANCE_TIMEOUT_MS} ms; partitions handed over ${handover} ms and drained ${afterTerm} ms after a SIGTERM, ` +
+          `${drain} ms after the last of 3 SIGKILL restarts (bounds: ${SILENT_EXIT_MS - 2_000} ms and ${DRAIN_BOUND_MS} ms)\n`,
+      );
+      // Without a LeaveGroup the stopped relay's partitions would wait out its session before the rebalance even began.
+      expect(handover).toBeLessThan(SILENT_EXIT_MS - 2_000);
+      expect(drain).toBeLessThan(DRAIN_BOUND_MS);
+      expect(await applied()).toBe(produced);
+      expect(await count(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE event_type = 'RequestLogged'`)).toBe(produced);
+    }, 240_000);
+  });
+});
