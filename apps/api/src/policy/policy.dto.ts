@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import { ValidateNestedObject } from '@refund-desk/platform';
+import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Min } from 'class-validator';
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
 
@@ -36,7 +36,7 @@ export class SettlementDaysDto {
 }
 
 export class PolicyRulesDto {
-  @ApiProperty({ type: ReturnWindowDto }) @IsDefined() @ValidateNested() @Type(() => ReturnWindowDto)
+  @ApiProperty({ type: ReturnWindowDto }) @IsDefined() @ValidateNestedObject(() => ReturnWindowDto)
   returnWindowDays!: ReturnWindowDto;
 
   @ApiProperty({ example: ['gift-cards'] }) @IsArray() @ArrayMaxSize(500) @Matches(CODE, { each: true })
@@ -48,13 +48,13 @@ export class PolicyRulesDto {
   @ApiProperty({ example: { IT: 14, RU: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
   statutoryWithdrawalDays!: Record<string, number>;
 
-  @ApiProperty({ type: RepeatRequesterDto }) @IsDefined() @ValidateNested() @Type(() => RepeatRequesterDto)
+  @ApiProperty({ type: RepeatRequesterDto }) @IsDefined() @ValidateNestedObject(() => RepeatRequesterDto)
   repeatRequester!: RepeatRequesterDto;
 
-  @ApiProperty({ type: AuthorityLimitsDto }) @IsDefined() @ValidateNested() @Type(() => AuthorityLimitsDto)
+  @ApiProperty({ type: AuthorityLimitsDto }) @IsDefined() @ValidateNestedObject(() => AuthorityLimitsDto)
   authorityLimits!: AuthorityLimitsDto;
 
-  @ApiProperty({ type: SlaHoursDto }) @IsDefined() @ValidateNested() @Type(() => SlaHoursDto)
+  @ApiProperty({ type: SlaHoursDto }) @IsDefined() @ValidateNestedObject(() => SlaHoursDto)
   slaHours!: SlaHoursDto;
 
   @ApiProperty({ example: ['safety_hazard'] }) @IsArray() @ArrayMaxSize(100) @Matches(CODE, { each: true })
@@ -63,12 +63,12 @@ export class PolicyRulesDto {
   @ApiProperty({ example: 7 }) @IsInt() @Min(0) goodwillGraceDays!: number;
   @ApiProperty({ example: 7 }) @IsInt() @Min(0) followUpDelayDays!: number;
 
-  @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNested() @Type(() => SettlementDaysDto)
+  @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNestedObject(() => SettlementDaysDto)
   refundSettlementDays!: SettlementDaysDto;
 }
 
 export class RevisePolicyDto {
-  @ApiProperty({ type: PolicyRulesDto }) @IsDefined() @ValidateNested() @Type(() => PolicyRulesDto)
+  @ApiProperty({ type: PolicyRulesDto }) @IsDefined() @ValidateNestedObject(() => PolicyRulesDto)
   rules!: PolicyRulesDto;
 
   @ApiProperty({ example: 'Extend the electronics window to 30 days: most exceptions missed it by under a week' })
