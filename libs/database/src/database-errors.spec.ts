@@ -18,7 +18,7 @@ describe('database errors', () => {
   it('never carries the statement or its parameters (they are logged with the error)', async () => {
     for (const error of [
       await failure('SELECT $1::jsonb', [JSON.stringify({ name: 'Maria Rossi \u0000' })]),
-      await db.transaction((tx) => tx.query('SELECT $1::int', ['Maria Rossi'])).catch((e) => e as Record<string, unknown>),
+      (await db.transaction((tx) => tx.query('SELECT $1::int', ['Maria Rossi'])).catch((e: unknown) => e)) as Record<string, unknown>,
     ]) {
       expect(error.code).toMatch(/^22/);
       for (const field of ['query', 'params', 'queryOptions', 'where', 'internalQuery']) expect(error).not.toHaveProperty(field);
