@@ -87,7 +87,7 @@ function hostileInput(store: 'pglite' | 'postgres'): void {
       expect(fieldsOf(keyed.body)[0]).toMatch(/^rules\.returnWindowDays\.byCategory\.cat/);
       // A surrogate cannot be percent-encoded as UTF-8; its CESU-8 bytes are what a client could send,
       // and the query parser does not decode them into a surrogate: then the text is harmless.
-      const inUrl = bad.isWellFormed() ? encodeURIComponent(bad) : bad.replace(/[\ud800-\udfff]/g, (c) => `%ED%${(0xa0 + ((c.charCodeAt(0) >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 + (c.charCodeAt(0) & 0x3f)).toString(16).toUpperCase()}`);
+      const inUrl = !/[\ud800-\udfff]/.test(bad) ? encodeURIComponent(bad) : bad.replace(/[\ud800-\udfff]/g, (c) => `%ED%${(0xa0 + ((c.charCodeAt(0) >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 + (c.charCodeAt(0) & 0x3f)).toString(16).toUpperCase()}`);
       for (const field of ['assignee', 'cursor']) {
         const result = await t.request('GET', `/v1/queues/manager?${field}=${inUrl}`, { token: manager });
         if (bad.includes('\u0000')) expect400(result, field);
