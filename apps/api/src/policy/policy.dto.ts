@@ -1,18 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ValidateNestedObject } from '@refund-desk/platform';
-import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { MAX_POLICY_DAYS, MAX_POLICY_HOURS } from '@refund-desk/domain';
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
 
 export class ReturnWindowDto {
-  @ApiProperty({ example: 30 }) @IsInt() @Min(0) default!: number;
+  @ApiProperty({ example: 30, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) default!: number;
   @ApiProperty({ example: { electronics: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
   byCategory!: Record<string, number>;
 }
 
 export class RepeatRequesterDto {
   @ApiProperty({ example: 3 }) @IsInt() @Min(1) threshold!: number;
-  @ApiProperty({ example: 365 }) @IsInt() @Min(1) lookbackDays!: number;
+  @ApiProperty({ example: 365, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(1) @Max(MAX_POLICY_DAYS) lookbackDays!: number;
 }
 
 export class AuthorityLimitsDto {
@@ -24,15 +25,15 @@ export class AuthorityLimitsDto {
 }
 
 export class SlaHoursDto {
-  @ApiProperty({ example: 120 }) @IsNumber() @Min(0) low!: number;
-  @ApiProperty({ example: 48 }) @IsNumber() @Min(0) normal!: number;
-  @ApiProperty({ example: 24 }) @IsNumber() @Min(0) high!: number;
-  @ApiProperty({ example: 4 }) @IsNumber() @Min(0) urgent!: number;
+  @ApiProperty({ example: 120, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) low!: number;
+  @ApiProperty({ example: 48, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) normal!: number;
+  @ApiProperty({ example: 24, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) high!: number;
+  @ApiProperty({ example: 4, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) urgent!: number;
 }
 
 export class SettlementDaysDto {
-  @ApiProperty({ example: 3 }) @IsInt() @Min(0) min!: number;
-  @ApiProperty({ example: 10 }) @IsInt() @Min(0) max!: number;
+  @ApiProperty({ example: 3, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) min!: number;
+  @ApiProperty({ example: 10, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) max!: number;
 }
 
 export class PolicyRulesDto {
@@ -60,8 +61,8 @@ export class PolicyRulesDto {
   @ApiProperty({ example: ['safety_hazard'] }) @IsArray() @ArrayMaxSize(100) @Matches(CODE, { each: true })
   urgentReasonCodes!: string[];
 
-  @ApiProperty({ example: 7 }) @IsInt() @Min(0) goodwillGraceDays!: number;
-  @ApiProperty({ example: 7 }) @IsInt() @Min(0) followUpDelayDays!: number;
+  @ApiProperty({ example: 7, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) goodwillGraceDays!: number;
+  @ApiProperty({ example: 7, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) followUpDelayDays!: number;
 
   @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNestedObject(() => SettlementDaysDto)
   refundSettlementDays!: SettlementDaysDto;
