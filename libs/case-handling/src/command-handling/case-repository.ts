@@ -57,9 +57,9 @@ export interface ExecuteOptions {
 
 const MAX_ATTEMPTS = 3;
 /**
- * Each lost race means another append succeeded, so under any contention some command always
- * progresses; the jittered pause spreads the retries of many writers so one is not starved. With
- * 32 writers on one case a note needed at most about a dozen attempts in the tests.
+ * Each lost race means another command's append to the case succeeded in between, so a note
+ * fails only when 49 other appends land on its case while it retries (with 32 writers on a case,
+ * at most 31 can). The jittered pause spreads the retries of many writers.
  */
 const COMMUTING_ATTEMPTS = 50;
 const retryPause = (attempt: number): Promise<void> =>
