@@ -2,6 +2,9 @@ import { describeWithPostgres } from '../support/postgres';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 
 /** Issue 11, findings 4 and 8: many requests racing on one idempotency key, and on one case. */
+// Hundreds of concurrent requests per test: give them time on a loaded machine.
+jest.setTimeout(300_000);
+
 function contention(store: 'pglite' | 'postgres'): void {
   let t: TestApp;
   let agent: string;
