@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CaseView, foldRecorded, PolicyService, toCaseView } from '@refund-desk/case-handling';
 import { plaintextPersonalFields } from '@refund-desk/data-protection';
 import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-desk/domain';
-import { EVENT_LOG, EVENT_STORE, EventStore, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { EVENT_LOG, EVENT_STORE, EventStore, InvalidCheckpointError, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
 import { AuditedEvent, toAuditedEvent } from './case-history';
 import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
 
@@ -106,6 +106,14 @@ export class AuditService {
   /** The global log after a checkpoint, a page at a time: memory stays flat whatever its length. */
   async *exportLog(options: { after: LogCheckpoint | null; form: 'readable' | 'stored'; limit?: number }): AsyncGenerator<ExportedEvent> {
     const source = options.form === 'stored' ? this.log : this.store;
+    if (options.after !== null) {
+      try {
+        source.compareCheckpoints(options.after, null);
+      } catch (error) {
+        if (error instanceof InvalidCheckpointError) throw new InvalidCommandError(error.message, 'after');
+        throw error;
+      }
+    }
     let checkpoint = options.after;
     let left = options.limit ?? Number.POSITIVE_INFINITY;
     while (left > 0) {

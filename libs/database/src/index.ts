@@ -5,3 +5,4 @@ export * from './migrations';
 export * from './database.module';
 export * from './unavailable';
 export * from './data-dir-lock';
+export * from './database-errors';

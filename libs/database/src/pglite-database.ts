@@ -1,5 +1,6 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { join } from 'node:path';
+import { withoutParameters } from './database-errors';
 import { lockDataDir } from './data-dir-lock';
 import { QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
 
@@ -34,16 +35,24 @@ export class PgliteDatabase implements SqlDatabase {
     params?: readonly unknown[],
     _options?: QueryOptions,
   ): Promise<SqlQueryResult<Row>> {
-    const result = await this.db.query<Row>(sql, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    try {
+      const result = await this.db.query<Row>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    } catch (error) {
+      throw withoutParameters(error);
+    }
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) =>
       fn({
         query: async <Row>(sql: string, params?: readonly unknown[]) => {
-          const result = await tx.query<Row>(sql, params as unknown[] | undefined);
-          return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          try {
+            const result = await tx.query<Row>(sql, params as unknown[] | undefined);
+            return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          } catch (error) {
+            throw withoutParameters(error);
+          }
         },
       }),
     );

@@ -1,5 +1,6 @@
 import { Pool, PoolClient, types as pgTypes } from 'pg';
 import { Logger } from '@nestjs/common';
+import { withoutParameters } from './database-errors';
 import { assertIdentifier, QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
 import { toDatabaseError } from './unavailable';
 
@@ -30,7 +31,7 @@ const run = async <Row>(
     const result = await executor.query({ text: sql, values: params as unknown[] | undefined, name: options?.name });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   } catch (error) {
-    throw toDatabaseError(error);
+    throw toDatabaseError(withoutParameters(error));
   }
 };
 

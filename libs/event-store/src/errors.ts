@@ -59,3 +59,12 @@ export class DamagedEventError extends Error {
     this.name = 'DamagedEventError';
   }
 }
+
+/** A checkpoint this store never hands out (another store's, or out of its range): the caller's input, not a fault. */
+export class InvalidCheckpointError extends Error {
+  readonly code = 'invalid_checkpoint';
+  constructor(readonly checkpoint: string, reason: string) {
+    super(`Not a checkpoint of ${reason}: ${checkpoint.slice(0, 100)}`);
+    this.name = 'InvalidCheckpointError';
+  }
+}

@@ -32,6 +32,12 @@ describe('toProblem', () => {
     [new ForbiddenException('no'), 403, 'forbidden'],
     [Object.assign(new Error('too big'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), 413, 'payload-too-large'],
     [new TypeError('boom'), 500, 'internal-error'],
+    // Text PostgreSQL cannot store, if it ever gets past validation, is the caller's input: a 400.
+    [Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }), 400, 'validation'],
+    [Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }), 400, 'validation'],
+    [Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' }), 400, 'validation'],
+    [new Error('wrapped', { cause: Object.assign(new Error('x'), { code: '22P05' }) }), 400, 'validation'],
+    [Object.assign(new Error('invalid input syntax for type integer: "x"'), { code: '22P02' }), 500, 'internal-error'],
   ])('maps %p to %i', (error, status, slug) => {
     const { problem } = toProblem(error, logger, '/v1/x');
     expect(problem.status).toBe(status);

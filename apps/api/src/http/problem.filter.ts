@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { isUnstorableTextError } from '@refund-desk/database';
 import { DomainError, InvalidCommandError } from '@refund-desk/domain';
 import { DamagedEventError, EventIdConflictError, isStoreUnavailable, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { IdempotencyKeyReusedError, VersionMismatchError } from '@refund-desk/case-handling';
@@ -132,6 +133,16 @@ export function toProblem(error: unknown, logger: Logger, path?: string): { prob
   if (typeof framework?.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
     const detail = (framework.code && FASTIFY_MESSAGES[framework.code]) ?? framework.message;
     return { problem: problem(framework.statusCode, detail, instance), headers: {} };
+  }
+  if (isUnstorableTextError(error)) {
+    // Validation refuses such text first; this only catches what reached the database some other way.
+    return {
+      problem: problem(400, 'The request holds text that cannot be stored (a NUL character or an unpaired UTF-16 surrogate)', {
+        slug: 'validation',
+        ...instance,
+      }),
+      headers: {},
+    };
   }
   if (error instanceof SyntaxError) {
     return { problem: problem(400, 'The request body is not valid JSON', instance), headers: {} };

@@ -1,18 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import { ValidateNestedObject } from '@refund-desk/platform';
+import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { MAX_POLICY_DAYS, MAX_POLICY_HOURS } from '@refund-desk/domain';
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
 
 export class ReturnWindowDto {
-  @ApiProperty({ example: 30 }) @IsInt() @Min(0) default!: number;
+  @ApiProperty({ example: 30, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) default!: number;
   @ApiProperty({ example: { electronics: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
   byCategory!: Record<string, number>;
 }
 
 export class RepeatRequesterDto {
   @ApiProperty({ example: 3 }) @IsInt() @Min(1) threshold!: number;
-  @ApiProperty({ example: 365 }) @IsInt() @Min(1) lookbackDays!: number;
+  @ApiProperty({ example: 365, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(1) @Max(MAX_POLICY_DAYS) lookbackDays!: number;
 }
 
 export class AuthorityLimitsDto {
@@ -24,19 +25,19 @@ export class AuthorityLimitsDto {
 }
 
 export class SlaHoursDto {
-  @ApiProperty({ example: 120 }) @IsNumber() @Min(0) low!: number;
-  @ApiProperty({ example: 48 }) @IsNumber() @Min(0) normal!: number;
-  @ApiProperty({ example: 24 }) @IsNumber() @Min(0) high!: number;
-  @ApiProperty({ example: 4 }) @IsNumber() @Min(0) urgent!: number;
+  @ApiProperty({ example: 120, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) low!: number;
+  @ApiProperty({ example: 48, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) normal!: number;
+  @ApiProperty({ example: 24, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) high!: number;
+  @ApiProperty({ example: 4, maximum: MAX_POLICY_HOURS }) @IsNumber() @Min(0) @Max(MAX_POLICY_HOURS) urgent!: number;
 }
 
 export class SettlementDaysDto {
-  @ApiProperty({ example: 3 }) @IsInt() @Min(0) min!: number;
-  @ApiProperty({ example: 10 }) @IsInt() @Min(0) max!: number;
+  @ApiProperty({ example: 3, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) min!: number;
+  @ApiProperty({ example: 10, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) max!: number;
 }
 
 export class PolicyRulesDto {
-  @ApiProperty({ type: ReturnWindowDto }) @IsDefined() @ValidateNested() @Type(() => ReturnWindowDto)
+  @ApiProperty({ type: ReturnWindowDto }) @IsDefined() @ValidateNestedObject(() => ReturnWindowDto)
   returnWindowDays!: ReturnWindowDto;
 
   @ApiProperty({ example: ['gift-cards'] }) @IsArray() @ArrayMaxSize(500) @Matches(CODE, { each: true })
@@ -48,27 +49,27 @@ export class PolicyRulesDto {
   @ApiProperty({ example: { IT: 14, RU: 14 }, type: 'object', additionalProperties: { type: 'integer' } }) @IsObject()
   statutoryWithdrawalDays!: Record<string, number>;
 
-  @ApiProperty({ type: RepeatRequesterDto }) @IsDefined() @ValidateNested() @Type(() => RepeatRequesterDto)
+  @ApiProperty({ type: RepeatRequesterDto }) @IsDefined() @ValidateNestedObject(() => RepeatRequesterDto)
   repeatRequester!: RepeatRequesterDto;
 
-  @ApiProperty({ type: AuthorityLimitsDto }) @IsDefined() @ValidateNested() @Type(() => AuthorityLimitsDto)
+  @ApiProperty({ type: AuthorityLimitsDto }) @IsDefined() @ValidateNestedObject(() => AuthorityLimitsDto)
   authorityLimits!: AuthorityLimitsDto;
 
-  @ApiProperty({ type: SlaHoursDto }) @IsDefined() @ValidateNested() @Type(() => SlaHoursDto)
+  @ApiProperty({ type: SlaHoursDto }) @IsDefined() @ValidateNestedObject(() => SlaHoursDto)
   slaHours!: SlaHoursDto;
 
   @ApiProperty({ example: ['safety_hazard'] }) @IsArray() @ArrayMaxSize(100) @Matches(CODE, { each: true })
   urgentReasonCodes!: string[];
 
-  @ApiProperty({ example: 7 }) @IsInt() @Min(0) goodwillGraceDays!: number;
-  @ApiProperty({ example: 7 }) @IsInt() @Min(0) followUpDelayDays!: number;
+  @ApiProperty({ example: 7, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) goodwillGraceDays!: number;
+  @ApiProperty({ example: 7, maximum: MAX_POLICY_DAYS }) @IsInt() @Min(0) @Max(MAX_POLICY_DAYS) followUpDelayDays!: number;
 
-  @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNested() @Type(() => SettlementDaysDto)
+  @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNestedObject(() => SettlementDaysDto)
   refundSettlementDays!: SettlementDaysDto;
 }
 
 export class RevisePolicyDto {
-  @ApiProperty({ type: PolicyRulesDto }) @IsDefined() @ValidateNested() @Type(() => PolicyRulesDto)
+  @ApiProperty({ type: PolicyRulesDto }) @IsDefined() @ValidateNestedObject(() => PolicyRulesDto)
   rules!: PolicyRulesDto;
 
   @ApiProperty({ example: 'Extend the electronics window to 30 days: most exceptions missed it by under a week' })

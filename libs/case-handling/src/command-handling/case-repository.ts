@@ -47,9 +47,23 @@ export interface ExecuteOptions {
    * first (a round trip saved on every new request); the append at version 0 still guards it.
    */
   readonly freshId?: boolean;
+  /**
+   * What the command records depends only on the case existing and being open, not on what other
+   * commands appended (a note): losing a race to another append changes nothing it decides, so
+   * without If-Match it is re-decided on fresh state up to COMMUTING_ATTEMPTS times, not 3.
+   */
+  readonly commutes?: boolean;
 }
 
 const MAX_ATTEMPTS = 3;
+/**
+ * Each lost race means another command's append to the case succeeded in between, so a note
+ * fails only when 49 other appends land on its case while it retries (with 32 writers on a case,
+ * at most 31 can). The jittered pause spreads the retries of many writers.
+ */
+const COMMUTING_ATTEMPTS = 50;
+const retryPause = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
 
 const customerOf = (state: CaseState, event: CaseEvent): string | null =>
   state.status !== 'none' ? state.request.customer.id : event.type === 'RequestLogged' ? event.data.customer.id : null;
@@ -143,7 +157,8 @@ export class CaseRepository {
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (context.expectedVersion !== undefined) throw new VersionMismatchError(context.expectedVersion, error.actual);
-        if (attempt >= MAX_ATTEMPTS) throw error;
+        if (attempt >= (options.commutes ? COMMUTING_ATTEMPTS : MAX_ATTEMPTS)) throw error;
+        if (options.commutes) await retryPause(attempt);
       }
     }
   }

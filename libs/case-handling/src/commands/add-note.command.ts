@@ -23,8 +23,13 @@ export class AddNoteHandler implements ICommandHandler<AddNoteCommand> {
 
   execute({ caseId, input, context }: AddNoteCommand): Promise<CaseCommandResult> {
     const noteId = this.ids.newId();
-    return this.cases.execute('AddNote', caseId, context, (state, now) =>
-      decide({ type: 'AddNote', noteId, text: input.text, evidence: input.evidence, actor: context.actor, now }, state),
+    // Notes commute: one appended by someone else never changes whether this one may be added.
+    return this.cases.execute(
+      'AddNote',
+      caseId,
+      context,
+      (state, now) => decide({ type: 'AddNote', noteId, text: input.text, evidence: input.evidence, actor: context.actor, now }, state),
+      { commutes: true },
     );
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ValidateNestedObject } from '@refund-desk/platform';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -14,7 +14,6 @@ import {
   Max,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import { ALTERNATIVES, Alternative, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
 import { EvidenceDto, MoneyDto } from './common.dto';
@@ -24,7 +23,7 @@ export class AddNoteDto {
   text!: string;
 
   @ApiPropertyOptional({ type: [EvidenceDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => EvidenceDto)
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNestedObject(() => EvidenceDto, { each: true })
   evidence?: EvidenceDto[];
 }
 
@@ -47,7 +46,7 @@ export class DecisionDto {
   outcome!: Outcome;
 
   @ApiPropertyOptional({ type: MoneyDto, description: 'Required for partial_refund; defaults to the amount paid for refund and store_credit' })
-  @IsOptional() @ValidateNested() @Type(() => MoneyDto)
+  @IsOptional() @ValidateNestedObject(() => MoneyDto)
   amount?: MoneyDto;
 
   @ApiProperty({ example: 'Defect reported 10 days after the window; goodwill for a loyal customer' }) @IsString() @Length(1, 4_000)
@@ -75,7 +74,7 @@ export class RefundExecutionDto {
   @ApiProperty({ example: 'card' }) @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,59}$/, { message: 'method must be a lower-case code' })
   method!: string;
 
-  @ApiProperty({ type: MoneyDto }) @IsDefined() @ValidateNested() @Type(() => MoneyDto)
+  @ApiProperty({ type: MoneyDto }) @IsDefined() @ValidateNestedObject(() => MoneyDto)
   amount!: MoneyDto;
 
   @ApiProperty({ example: 'pay_7731' }) @IsString() @Length(1, 100)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ValidateNestedObject } from '@refund-desk/platform';
 import {
   ArrayMaxSize,
   IsArray,
@@ -12,7 +12,6 @@ import {
   IsString,
   Length,
   Matches,
-  ValidateNested,
 } from 'class-validator';
 import { CHANNELS, Channel, REQUESTED_RESOLUTIONS, RequestedResolution } from '@refund-desk/domain';
 import { EvidenceDto, MoneyDto } from './common.dto';
@@ -78,19 +77,19 @@ export class ReasonDto {
 }
 
 export class LogRequestDto {
-  @ApiProperty({ type: CustomerDto }) @IsDefined() @ValidateNested() @Type(() => CustomerDto)
+  @ApiProperty({ type: CustomerDto }) @IsDefined() @ValidateNestedObject(() => CustomerDto)
   customer!: CustomerDto;
 
-  @ApiProperty({ type: OrderDto }) @IsDefined() @ValidateNested() @Type(() => OrderDto)
+  @ApiProperty({ type: OrderDto }) @IsDefined() @ValidateNestedObject(() => OrderDto)
   order!: OrderDto;
 
-  @ApiProperty({ type: ProductDto }) @IsDefined() @ValidateNested() @Type(() => ProductDto)
+  @ApiProperty({ type: ProductDto }) @IsDefined() @ValidateNestedObject(() => ProductDto)
   product!: ProductDto;
 
-  @ApiProperty({ type: MoneyDto, description: 'What the customer paid' }) @IsDefined() @ValidateNested() @Type(() => MoneyDto)
+  @ApiProperty({ type: MoneyDto, description: 'What the customer paid' }) @IsDefined() @ValidateNestedObject(() => MoneyDto)
   amount!: MoneyDto;
 
-  @ApiProperty({ type: ReasonDto }) @IsDefined() @ValidateNested() @Type(() => ReasonDto)
+  @ApiProperty({ type: ReasonDto }) @IsDefined() @ValidateNestedObject(() => ReasonDto)
   reason!: ReasonDto;
 
   @ApiProperty({ enum: REQUESTED_RESOLUTIONS, example: 'refund' }) @IsIn(REQUESTED_RESOLUTIONS)
@@ -100,6 +99,6 @@ export class LogRequestDto {
   channel!: Channel;
 
   @ApiPropertyOptional({ type: [EvidenceDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => EvidenceDto)
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNestedObject(() => EvidenceDto, { each: true })
   evidence?: EvidenceDto[];
 }

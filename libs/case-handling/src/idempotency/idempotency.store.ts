@@ -39,17 +39,29 @@ export class IdempotencyStore implements OnModuleInit {
     ]);
   }
 
-  /** Records the key, or checks that a reused key comes with the same body. */
+  /**
+   * Records the key, or checks that a reused key comes with the same body.
+   *
+   * Two statements on purpose: when another request holds the key uncommitted, the INSERT waits
+   * for it and then skips the row, but any read in that same statement still sees the snapshot
+   * taken before the wait (without the winner's row), so a loser could take the key as its own.
+   * The SELECT after it takes a new snapshot, in which the winner's row is committed.
+   */
   async claim(scope: string, key: string, body: unknown): Promise<void> {
     const hash = fingerprint(body);
-    const { rows } = await this.db.query<{ request_hash: string }>(
-      `WITH claimed AS (
-         INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (scope, key) DO NOTHING RETURNING request_hash)
-       SELECT request_hash FROM claimed
-       UNION ALL SELECT request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    const claimed = await this.db.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO NOTHING RETURNING request_hash`,
       [scope, key, hash],
+      { name: 'idempotency_claim' },
     );
-    if (rows.some((row) => row.request_hash !== hash)) throw new IdempotencyKeyReusedError(key);
+    if (claimed.rows.length === 1) return;
+    const { rows } = await this.db.query<{ request_hash: string }>(
+      'SELECT request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      [scope, key],
+      { name: 'idempotency_read' },
+    );
+    // No row: the key was claimed and then removed (never done today); nothing to compare with.
+    if (rows.length > 0 && rows[0].request_hash !== hash) throw new IdempotencyKeyReusedError(key);
   }
 }

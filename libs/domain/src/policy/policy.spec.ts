@@ -37,6 +37,12 @@ describe('policy rules', () => {
     it.each<[string, Mutation, string]>([
       ['a negative default window', (r) => void (r.returnWindowDays.default = -1), 'rules.returnWindowDays.default'],
       ['a fractional default window', (r) => void (r.returnWindowDays.default = 1.5), 'rules.returnWindowDays.default'],
+      // Periods are added to dates: beyond a century they overflow what a date can hold.
+      ['a window of more than a century', (r) => void (r.returnWindowDays.default = 36_501), 'rules.returnWindowDays.default'],
+      ['a look-back of 2^31 days', (r) => void (r.repeatRequester.lookbackDays = 2 ** 31 - 1), 'rules.repeatRequester.lookbackDays'],
+      ['a follow-up delay of a million days', (r) => void (r.followUpDelayDays = 1_000_000), 'rules.followUpDelayDays'],
+      ['an SLA of 10^9 hours', (r) => void (r.slaHours.low = 1e9), 'rules.slaHours.low'],
+      ['a settlement period beyond a century', (r) => void (r.refundSettlementDays.max = 40_000), 'rules.refundSettlementDays'],
       ['a negative category window', (r) => void (r.returnWindowDays.byCategory.electronics = -14), 'rules.returnWindowDays.byCategory.electronics'],
       ['a country that is not alpha-2', (r) => void (r.statutoryWithdrawalDays.ITA = 14), 'rules.statutoryWithdrawalDays.ITA'],
       ['a negative statutory period', (r) => void (r.statutoryWithdrawalDays.IT = -1), 'rules.statutoryWithdrawalDays.IT'],
@@ -66,6 +72,8 @@ describe('policy rules', () => {
     it.each<[string, Mutation]>([
       ['a zero-day window', (r) => void (r.returnWindowDays.byCategory.perishables = 0)],
       ['a manager limit equal to the agent limit', (r) => void (r.authorityLimits.manager.EUR = 5_000)],
+      ['a century-long window and look-back', (r) => void ((r.returnWindowDays.default = 36_500), (r.repeatRequester.lookbackDays = 36_500))],
+      ['a limit far above a century of days', (r) => void (r.authorityLimits.manager.EUR = 10_000_000_000)],
       ['a currency only managers may settle', (r) => void (r.authorityLimits.manager.JPY = 100_000)],
       ['fractional SLA hours', (r) => void (r.slaHours.urgent = 0.5)],
       ['same-day settlement', (r) => void (r.refundSettlementDays = { min: 0, max: 0 })],

@@ -91,27 +91,35 @@ export function authorityForAmount(rules: PolicyRules, amount: Money): Authority
   return 'senior_manager';
 }
 
-const isWholeDays = (n: unknown, min = 0): n is number => Number.isSafeInteger(n) && (n as number) >= min;
+/**
+ * A century: every period of the policy is added to a date somewhere (deadlines, look-back,
+ * follow-up), and a date beyond JavaScript's ±273,790 years cannot even be written out.
+ */
+export const MAX_POLICY_DAYS = 36_500;
+export const MAX_POLICY_HOURS = MAX_POLICY_DAYS * 24;
+
+const isWholeDays = (n: unknown, min = 0): n is number => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= MAX_POLICY_DAYS;
+const isWholeNumber = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /** Refuses a rule set that would make evaluation meaningless; names the first bad field. */
 export function assertValidPolicyRules(rules: PolicyRules): void {
   const fail = (field: string, message: string): never => {
     throw new InvalidCommandError(`${field} ${message}`, `rules.${field}`);
   };
-  if (!isWholeDays(rules.returnWindowDays.default)) fail('returnWindowDays.default', 'must be a whole number of days ≥ 0');
+  if (!isWholeDays(rules.returnWindowDays.default)) fail('returnWindowDays.default', `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
   for (const [category, days] of Object.entries(rules.returnWindowDays.byCategory)) {
-    if (!isWholeDays(days)) fail(`returnWindowDays.byCategory.${category}`, 'must be a whole number of days ≥ 0');
+    if (!isWholeDays(days)) fail(`returnWindowDays.byCategory.${category}`, `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
   }
   for (const [country, days] of Object.entries(rules.statutoryWithdrawalDays)) {
     if (!/^[A-Z]{2}$/.test(country)) fail(`statutoryWithdrawalDays.${country}`, 'must be keyed by an ISO-3166 alpha-2 code');
-    if (!isWholeDays(days)) fail(`statutoryWithdrawalDays.${country}`, 'must be a whole number of days ≥ 0');
+    if (!isWholeDays(days)) fail(`statutoryWithdrawalDays.${country}`, `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
   }
-  if (!isWholeDays(rules.repeatRequester.threshold, 1)) fail('repeatRequester.threshold', 'must be a whole number ≥ 1');
-  if (!isWholeDays(rules.repeatRequester.lookbackDays, 1)) fail('repeatRequester.lookbackDays', 'must be a whole number ≥ 1');
+  if (!isWholeNumber(rules.repeatRequester.threshold) || rules.repeatRequester.threshold < 1) fail('repeatRequester.threshold', 'must be a whole number ≥ 1');
+  if (!isWholeDays(rules.repeatRequester.lookbackDays, 1)) fail('repeatRequester.lookbackDays', `must be a whole number of days from 1 to ${MAX_POLICY_DAYS}`);
   for (const level of ['agent', 'manager'] as const) {
     for (const [currency, minor] of Object.entries(rules.authorityLimits[level])) {
       if (!isCurrencyCode(currency)) fail(`authorityLimits.${level}.${currency}`, 'must be keyed by an ISO-4217 code');
-      if (!isWholeDays(minor)) fail(`authorityLimits.${level}.${currency}`, 'must be a whole number of minor units ≥ 0');
+      if (!isWholeNumber(minor)) fail(`authorityLimits.${level}.${currency}`, 'must be a whole number of minor units ≥ 0');
     }
   }
   for (const [currency, agentLimit] of Object.entries(rules.authorityLimits.agent)) {
@@ -122,10 +130,12 @@ export function assertValidPolicyRules(rules: PolicyRules): void {
   }
   for (const priority of ['low', 'normal', 'high', 'urgent'] as const) {
     const hours = rules.slaHours[priority];
-    if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) fail(`slaHours.${priority}`, 'must be a positive number of hours');
+    if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0 || hours > MAX_POLICY_HOURS) {
+      fail(`slaHours.${priority}`, `must be a positive number of hours, at most ${MAX_POLICY_HOURS}`);
+    }
   }
-  if (!isWholeDays(rules.goodwillGraceDays)) fail('goodwillGraceDays', 'must be a whole number of days ≥ 0');
-  if (!isWholeDays(rules.followUpDelayDays)) fail('followUpDelayDays', 'must be a whole number of days ≥ 0');
+  if (!isWholeDays(rules.goodwillGraceDays)) fail('goodwillGraceDays', `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
+  if (!isWholeDays(rules.followUpDelayDays)) fail('followUpDelayDays', `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
   const { min, max } = rules.refundSettlementDays;
-  if (!isWholeDays(min) || !isWholeDays(max) || max < min) fail('refundSettlementDays', 'must be whole days with min ≤ max');
+  if (!isWholeDays(min) || !isWholeDays(max) || max < min) fail('refundSettlementDays', `must be whole days up to ${MAX_POLICY_DAYS} with min ≤ max`);
 }

@@ -1,4 +1,5 @@
 import type { Position } from '@eventstore/db-client';
+import { InvalidCheckpointError } from '../errors';
 import { LogCheckpoint } from '../event-store';
 
 /**
@@ -9,7 +10,8 @@ import { LogCheckpoint } from '../event-store';
  * The `esdb:` tag makes a PostgreSQL checkpoint left in a read model fail loudly instead of being
  * read as a position after a switch of stores.
  */
-const PATTERN = /^esdb:(\d+):(\d+)$/;
+const PATTERN = /^esdb:(\d{1,20}):(\d{1,20})$/;
+const MAX_U64 = 2n ** 64n - 1n;
 
 export function encodeCheckpoint(position: Position): LogCheckpoint {
   return `esdb:${position.commit}:${position.prepare}`;
@@ -17,7 +19,10 @@ export function encodeCheckpoint(position: Position): LogCheckpoint {
 
 export function decodeCheckpoint(checkpoint: LogCheckpoint): Position {
   const match = PATTERN.exec(checkpoint);
-  if (!match) throw new Error(`Not a checkpoint of the EventStoreDB event store: ${checkpoint}`);
+  // $all positions are unsigned 64-bit numbers on the wire.
+  if (!match || BigInt(match[1]) > MAX_U64 || BigInt(match[2]) > MAX_U64) {
+    throw new InvalidCheckpointError(checkpoint, 'the EventStoreDB event store');
+  }
   return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { pgConstraint, pgErrorCode, PG_UNIQUE_VIOLATION, SqlDatabase } from '@refund-desk/database';
-import { EventIdConflictError, WrongExpectedVersionError } from '../errors';
+import { EventIdConflictError, InvalidCheckpointError, WrongExpectedVersionError } from '../errors';
 import {
   AppendOptions,
   AppendResult,
@@ -55,12 +55,17 @@ const isoFromText = (text: string): string => (text.endsWith('000') ? `${text.sl
 
 const SAFE_HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
 
+const MAX_XID8 = 2n ** 64n - 1n;
+
 const encode = (tx: string, position: number): LogCheckpoint => `${tx}:${position}`;
 
 function decode(checkpoint: LogCheckpoint | null | undefined): [string, number] {
   if (!checkpoint) return ['0', 0];
-  const match = /^(\d+):(\d+)$/.exec(checkpoint);
-  if (!match) throw new Error(`Not a checkpoint of the PostgreSQL event store: ${checkpoint}`);
+  const match = /^(\d{1,20}):(\d{1,20})$/.exec(checkpoint);
+  // xid8 is an unsigned 64-bit number; positions are bigint, read as exact JavaScript numbers.
+  if (!match || BigInt(match[1]) > MAX_XID8 || Number(match[2]) > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidCheckpointError(checkpoint, 'the PostgreSQL event store');
+  }
   return [match[1], Number(match[2])];
 }
 

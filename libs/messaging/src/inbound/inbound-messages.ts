@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsString, Matches, validate } from 'class-validator';
 import { FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
-import { FieldError, fieldErrors } from '@refund-desk/platform';
+import { FieldError, fieldErrors, precheckInput, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
 
 /** Visible ASCII, as an HTTP Idempotency-Key: the messageId plays the same part. */
@@ -54,18 +54,22 @@ export type ValidationOutcome<T> =
   | { readonly valid: false; readonly errors: readonly FieldError[] };
 
 /**
- * Validates a parsed message value with the options of the HTTP validation pipe (unknown fields
- * refused, not dropped), so a payload is accepted on Kafka exactly when it would be over HTTP.
+ * Validates a parsed message value with the checks and options of the HTTP validation pipe (depth,
+ * storable text, unknown fields refused, not dropped), so a payload is accepted on Kafka exactly when it would be over HTTP.
  */
 export async function validateInbound<T extends InboundTopic>(topic: T, value: unknown): Promise<ValidationOutcome<InboundMessageTypes[T]>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { valid: false, errors: [{ field: '', message: 'the message value must be a JSON object' }] };
   }
+  let textErrors: FieldError[];
+  try {
+    textErrors = precheckInput(value);
+  } catch (error) {
+    if (error instanceof RequestValidationError) return { valid: false, errors: error.errors };
+    throw error;
+  }
   const message = plainToInstance(MESSAGE_CLASSES[topic] as new () => object, value) as InboundMessageTypes[T];
-  const errors = await validate(message, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    validationError: { target: false, value: false },
-  });
-  return errors.length === 0 ? { valid: true, message } : { valid: false, errors: fieldErrors(errors) };
+  const named = new Set(textErrors.map((e) => e.field));
+  const errors = [...textErrors, ...fieldErrors(await validate(message, VALIDATOR_OPTIONS)).filter((e) => !named.has(e.field))];
+  return errors.length === 0 ? { valid: true, message } : { valid: false, errors };
 }

@@ -1,5 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsObject, ValidateNested, ValidationOptions } from 'class-validator';
 import { FieldError, RequestValidationError } from './problem';
+import { checkUntrustedInput, MAX_INPUT_DEPTH } from './untrusted-input';
 
 /** Flattens class-validator's tree into one entry per bad field, named by its dotted path. */
 export function fieldErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
@@ -13,12 +16,71 @@ export function fieldErrors(errors: readonly ValidationError[], parent = ''): Fi
   });
 }
 
-/** Unknown fields are refused rather than dropped, so a typo never silently loses data. */
-export const createValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new RequestValidationError(fieldErrors(errors)),
-  });
+export const TOO_DEEP_MESSAGE = `the input nests deeper than ${MAX_INPUT_DEPTH} levels`;
+
+/**
+ * The checks every input gets before and beside its DTO: excessive nesting refused before any
+ * validator recurses into it, and text PostgreSQL cannot store refused in every string. Shared by
+ * the HTTP validation pipe and the Kafka relay. Throws RequestValidationError for too deep input;
+ * returns the text errors to report with the DTO's own.
+ */
+export function precheckInput(value: unknown, root = ''): FieldError[] {
+  const check = checkUntrustedInput(value, root);
+  if (check.tooDeep) throw new RequestValidationError([{ field: root, message: TOO_DEEP_MESSAGE }]);
+  return check.textErrors;
+}
+
+/**
+ * A nested DTO (or, with `each`, an array of them): class-validator's ValidateNested alone takes an
+ * array where one object is expected and validates its (zero) elements, so `"product": []` passed.
+ * Every nested DTO uses this instead; a spec walks every DTO to keep it so.
+ */
+export function ValidateNestedObject(type: () => new () => object, options: ValidationOptions = {}): PropertyDecorator {
+  return (target: object, property: string | symbol) => {
+    IsObject({
+      ...options,
+      message: options.each ? `${String(property)} must contain only objects` : `${String(property)} must be an object`,
+    })(target, property as string);
+    ValidateNested(options)(target, property as string);
+    Type(type)(target, property as string);
+  };
+}
+
+/** The pipe's options, also used by the Kafka relay so both channels judge input alike. */
+export const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  validationError: { target: false, value: false },
+} as const;
+
+/**
+ * Nest's ValidationPipe behind the input precheck. Unknown fields are refused rather than dropped,
+ * so a typo never silently loses data.
+ */
+export class InputValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      ...VALIDATOR_OPTIONS,
+      transform: true,
+      exceptionFactory: (errors) => new RequestValidationError(fieldErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const checked = metadata.type === 'body' || metadata.type === 'query';
+    const textErrors = checked ? precheckInput(value) : [];
+    try {
+      const result = await super.transform(value, metadata);
+      if (textErrors.length > 0) throw new RequestValidationError(textErrors);
+      return result;
+    } catch (error) {
+      if (textErrors.length > 0 && error instanceof RequestValidationError) {
+        const named = new Set(textErrors.map((e) => e.field));
+        throw new RequestValidationError([...textErrors, ...error.errors.filter((e) => !named.has(e.field))]);
+      }
+      throw error;
+    }
+  }
+}
+
+export const createValidationPipe = (): ValidationPipe => new InputValidationPipe();

@@ -31,7 +31,9 @@ export class CustomerHistoryQuery {
     // Cases logged a moment ago must count: wait (briefly) until the read model has seen the log's head.
     const head = await this.store.head();
     const complete = await this.runner.waitFor('customer_history', head.checkpoint, CONSISTENCY_WAIT_MS);
-    const since = new Date(now.getTime() - lookbackDays * 86_400_000);
+    // No case is older than 1970; a look-back reaching further (a policy stored before periods
+    // were bounded) must not become an invalid date.
+    const since = new Date(Math.max(0, now.getTime() - lookbackDays * 86_400_000));
     const { rows } = await this.db.query<{ cases: number; refunds: number }>(
       `SELECT count(*)::int AS cases,
               count(*) FILTER (WHERE outcome = ANY($4::text[]) OR refunded_minor > 0)::int AS refunds
