@@ -1,21 +1,24 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, loadAppConfig } from '@refund-desk/platform';
+import { ConfigError, createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
 import { KafkaRelayProcessModule } from './kafka-relay-process.module';
+
+setServiceName('refund-desk-kafka-relay');
+const startupLogger = createStartupLogger();
 
 async function main(): Promise<void> {
   // The projector keeps the read models; this process only reads them.
   process.env.PROJECTIONS_ENABLED ??= 'false';
   const config = loadAppConfig();
   if (!config.KAFKA_BROKERS) throw new ConfigError(['KAFKA_BROKERS must be set for the Kafka relay (host:port[,host:port...])']);
-  const app = await NestFactory.createApplicationContext(KafkaRelayProcessModule, { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(KafkaRelayProcessModule, {
+    logger: new StartupNestLogger(startupLogger),
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().catch((error: unknown) => failStartup(error, startupLogger));
