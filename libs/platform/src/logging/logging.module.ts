@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Module } from '@nestjs/common';
+import { DestinationStream } from 'pino';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { traceContextOf } from '../tracing/trace-context';
@@ -8,6 +9,9 @@ import { serviceIdentity } from './service-identity';
 
 /** Probes and scrapes: frequent, uninteresting, and not to drown the request log. */
 export const isOperationalPath = (url: string | undefined): boolean => /^\/(?:health(?:\/[^?]*)?|metrics)\/?(?:\?|$)/.test(url ?? '');
+
+/** Where log lines go: stdout unless a test hands in a stream to read them from. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
 interface RawRequest {
   id?: unknown;
@@ -22,12 +26,16 @@ interface RawRequest {
  * one line per request with its correlation id and trace id, and the Authorization header never
  * written out.
  */
+const withDestination = <T extends object>(destination: DestinationStream | null, options: T): T | [T, DestinationStream] =>
+  destination ? [options, destination] : options;
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+      providers: [{ provide: LOG_DESTINATION, useValue: null }],
+      inject: [AppConfig, LOG_DESTINATION],
+      useFactory: (config: AppConfig, destination: DestinationStream | null) => ({
+        pinoHttp: withDestination(destination, {
           level: config.LOG_LEVEL,
           base: { pid: process.pid, hostname: hostname(), ...serviceIdentity() },
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
@@ -47,7 +55,7 @@ interface RawRequest {
             req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-        },
+        }),
       }),
     }),
   ],
