@@ -75,14 +75,14 @@ export class HealthController {
   }
 
   @Get('health/live')
-  @HealthCheck({ swaggerDocumentation: false })
+  @HealthCheck()
   @ApiOperation({ summary: 'Liveness: 200 while the process serves requests; looks at no dependency' })
   live(): Promise<HealthCheckResult> {
     return this.checks.check([async () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
   }
 
   @Get('health/ready')
-  @HealthCheck({ swaggerDocumentation: false })
+  @HealthCheck()
   @ApiOperation({ summary: 'Readiness: 200 when the event store and the database answer, 503 naming the failing check otherwise' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
