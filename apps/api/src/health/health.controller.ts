@@ -76,14 +76,17 @@ export class HealthController {
 
   @Get('health/live')
   @HealthCheck()
-  @ApiOperation({ summary: 'Liveness: 200 while the process serves requests; looks at no dependency' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves requests; looks at no dependency' })
   live(): Promise<HealthCheckResult> {
     return this.checks.check([async () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
   }
 
   @Get('health/ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: 200 when the event store and the database answer, 503 naming the failing check otherwise' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: 200 when the event store and the database answer, 503 naming the failing check otherwise',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       const result = await this.checks.check([() => this.storeCheck(), () => this.databaseCheck()]);
