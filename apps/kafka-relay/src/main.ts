@@ -21,4 +21,4 @@ async function main(): Promise<void> {
   await app.init();
 }
 
-main().catch((error: unknown) => failStartup(error, startupLogger));
+main().catch((error: unknown) => failStartup(error));

@@ -24,4 +24,4 @@ async function main(): Promise<void> {
   await app.listen(config.PORT, config.HOST);
 }
 
-main().catch((error: unknown) => failStartup(error, startupLogger));
+main().catch((error: unknown) => failStartup(error));

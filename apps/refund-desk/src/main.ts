@@ -19,4 +19,4 @@ async function main(): Promise<void> {
 }
 
 // A bad setting or an unreachable dependency is named in one JSON line, and the process exits with 1.
-main().catch((error: unknown) => failStartup(error, startupLogger));
+main().catch((error: unknown) => failStartup(error));

@@ -20,11 +20,12 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 /**
  * The logger of the moments before the application's own (nestjs-pino) exists: the same JSON
  * lines with the same service and version, written synchronously so a line logged just before
- * process.exit is not lost.
+ * process.exit is not lost. stdout by default, as every log line; stderr for the line that says
+ * why the process exits.
  */
-export function createStartupLogger(env: NodeJS.ProcessEnv = process.env): PinoLogger {
+export function createStartupLogger(env: NodeJS.ProcessEnv = process.env, fd: 1 | 2 = 1): PinoLogger {
   const level = env.LOG_LEVEL && LEVELS.has(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info';
-  return pino({ level, base: { ...serviceIdentity() } }, pino.destination({ dest: 1, sync: true }));
+  return pino({ level, base: { ...serviceIdentity() } }, pino.destination({ dest: fd, sync: true }));
 }
 
 /** Nest's logger interface over pino, for NestFactory.create until app.useLogger takes over. */
@@ -76,8 +77,8 @@ export function describeStartupFailure(error: unknown): Record<string, unknown> 
   return { reason: 'unexpected', err: error, msg: `start-up failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
-/** Logs why the process cannot start, as one JSON line, and exits with code 1. */
-export function failStartup(error: unknown, logger: PinoLogger = createStartupLogger()): never {
+/** Logs why the process cannot start, as one JSON line on stderr, and exits with code 1. */
+export function failStartup(error: unknown, logger: PinoLogger = createStartupLogger(process.env, 2)): never {
   const { msg, ...fields } = describeStartupFailure(error);
   logger.fatal(fields, msg as string);
   process.exit(1);
