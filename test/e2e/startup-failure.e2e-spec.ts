@@ -78,8 +78,10 @@ describe('start-up failures of the built processes', () => {
       reason: 'dependency',
       dependency: 'postgresql',
       setting: 'DATABASE_URL',
-      err: { code: 'ECONNREFUSED' },
+      err: expect.objectContaining({ message: expect.any(String) }),
     });
+    // The cause, with the address, is for the operator reading the log.
+    expect(JSON.stringify(result.lines[result.lines.length - 1].err)).toContain('ECONNREFUSED');
   });
 
   it('names a setting the Kafka relay cannot run without', async () => {
