@@ -1,5 +1,6 @@
 # Builds every process of refund-desk into one image; docker-compose.yml picks the entry point.
-FROM node:20.19-bookworm-slim AS build
+# Node 24 is the LTS the image runs; the project also supports Node 20.19+ (CI runs the suite on both).
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +9,7 @@ COPY apps apps
 COPY libs libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.19-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

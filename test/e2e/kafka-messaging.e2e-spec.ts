@@ -75,6 +75,39 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
     expect(raw.value!.toString()).not.toContain('maria@example.com');
   });
 
+  it('continues a message’s trace into the events and passes it on with them; a malformed traceparent starts a new trace', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const traced = requestMessage(t.clock.now());
+    const malformed = requestMessage(t.clock.now());
+    await producer.send({
+      topic: 'refunds.requests.v1',
+      acks: -1,
+      messages: [
+        { key: 'ord_5521', value: JSON.stringify(traced), headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01`, tracestate: 'congo=t61rcWkgMzE' } },
+        { key: 'ord_5521', value: JSON.stringify(malformed), headers: { traceparent: '00-zzzz-b7ad6b7169203331-01' } },
+      ],
+    });
+    const tracedCase = deterministicId('case', 'kafka:refunds.requests.v1', traced.messageId);
+    const malformedCase = deterministicId('case', 'kafka:refunds.requests.v1', malformed.messageId);
+    await eventually('both cases on refunds.case-events.v1', () => caseEvents(tracedCase).length === 1 && caseEvents(malformedCase).length === 1);
+
+    const metadata = async (caseId: string): Promise<Record<string, unknown>> =>
+      (await t.db.query<{ metadata: Record<string, unknown> }>('SELECT metadata FROM events WHERE stream_id = $1', [`refundCase-${caseId}`])).rows[0].metadata;
+    const stored = await metadata(tracedCase);
+    expect(stored.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(stored.traceparent).not.toContain('b7ad6b7169203331');
+    expect(stored.tracestate).toBe('congo=t61rcWkgMzE');
+    const forwarded = out.messages.find((m) => m.topic === 'refunds.case-events.v1' && m.key === tracedCase)!;
+    expect(forwarded.headers).toMatchObject({ traceparent: stored.traceparent, tracestate: 'congo=t61rcWkgMzE' });
+
+    const fresh = await metadata(malformedCase);
+    expect(fresh.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(fresh.traceparent).not.toContain('zzzz');
+    const forwardedFresh = out.messages.find((m) => m.topic === 'refunds.case-events.v1' && m.key === malformedCase)!;
+    expect(forwardedFresh.headers).toMatchObject({ traceparent: fresh.traceparent });
+    expect(deadLetters().filter((m) => m.headers['x-source-topic'] === 'refunds.requests.v1' && value(m).messageId === malformed.messageId)).toEqual([]);
+  });
+
   it('records refund execution from payments.refund-status.v1 and publishes it', async () => {
     const caseId = await decidedCase(t, agent);
     const issued = refundStatusMessage(caseId, { status: 'issued', reference: 'pay_77' });

@@ -6,7 +6,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { PgliteDatabase, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { Role } from '@refund-desk/domain';
-import { AppConfig, Clock, loadAppConfig } from '@refund-desk/platform';
+import { AppConfig, Clock, loadAppConfig, LOG_DESTINATION } from '@refund-desk/platform';
 import { configureHttpApp, createHttpAdapter } from '../../apps/api/src/bootstrap';
 import { RefundDeskModule } from '../../apps/refund-desk/src/refund-desk.module';
 import { openTestSchema } from './postgres';
@@ -49,6 +49,8 @@ export interface TestApp {
   readonly db: SqlDatabase;
   token(sub: string, roles: Role[], options?: { secret?: string; expiresIn?: string }): string;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  /** The JSON log lines written so far (with `captureLogs`; empty otherwise). */
+  logs(): Record<string, any>[];
   close(): Promise<void>;
 }
 
@@ -60,6 +62,8 @@ export interface TestAppOptions {
   readonly database?: SqlDatabase;
   /** DATA_DIR (secrets and generated keys); a fresh temporary folder by default. */
   readonly dataDir?: string;
+  /** Keep the service's log lines (at LOG_LEVEL info unless env says otherwise) for `logs()`. */
+  readonly captureLogs?: boolean;
 }
 
 /** The whole service (API + projector) on a fresh store, listening on a random local port. */
@@ -68,7 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config: AppConfig = loadAppConfig({
     NODE_ENV: 'test',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.captureLogs ? 'info' : 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
     SHUTDOWN_GRACE_MS: '500',
@@ -86,7 +90,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db = await PgliteDatabase.open();
   }
   const clock = new TestClock(options.now);
+  const logLines: string[] = [];
+  const logStream = { write: (chunk: string) => void logLines.push(...chunk.split('\n').filter(Boolean)) };
   const moduleRef = await Test.createTestingModule({ imports: [RefundDeskModule] })
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(options.captureLogs ? logStream : null)
     .overrideProvider(AppConfig)
     .useValue(config)
     .overrideProvider(SQL_DATABASE)
@@ -126,6 +134,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       return { status: response.status, headers: response.headers, body: parsed as never, text };
     },
+    logs: () => logLines.map((line) => JSON.parse(line) as Record<string, any>),
     close: async () => {
       await app.close();
       await dropSchema();

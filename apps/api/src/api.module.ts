@@ -10,7 +10,7 @@ import { AuditController } from './audit/audit.controller';
 import { CasesController } from './cases/cases.controller';
 import { CustomersController } from './customers/customers.controller';
 import { ErasureController } from './customers/erasure.controller';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
 import { PolicyController } from './policy/policy.controller';
@@ -25,6 +25,7 @@ import { QueuesController } from './queues/queues.controller';
     AuthModule,
     CaseHandlingModule,
     AuditModule,
+    HealthModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -42,7 +43,6 @@ import { QueuesController } from './queues/queues.controller';
     AuditController,
     ErasureController,
     ReadModelsAdminController,
-    HealthController,
   ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.

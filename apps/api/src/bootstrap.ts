@@ -4,7 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, createValidationPipe } from '@refund-desk/platform';
+import { AppConfig, attachTraceContext, createValidationPipe } from '@refund-desk/platform';
+import { instrumentHttp } from './http/observability';
 
 /** Fastify with the contract's limits: the body limit answers 413, ids follow X-Correlation-Id. */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
@@ -16,6 +17,8 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
       const id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
       // pino-http reads the same header, so logs and events share the id.
       req.headers['x-correlation-id'] = id;
+      // Read here, before any hook or middleware, so the request log line, the command and the answer share it.
+      attachTraceContext(req);
       return id;
     },
   });
@@ -34,7 +37,7 @@ export function buildOpenApiDocument(app: INestApplication) {
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Everything an HTTP process needs after creation: validation, errors, docs, logging. */
+/** Everything an HTTP process needs after creation: validation, errors, docs, logging, metrics, tracing. */
 export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
@@ -53,5 +56,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     reply.header('X-Correlation-Id', request.id);
     return payload;
   });
+  instrumentHttp(app);
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

@@ -1,20 +1,24 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadAppConfig } from '@refund-desk/platform';
+import { createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
 import { ApiProcessModule } from './api-process.module';
 import { configureHttpApp, createHttpAdapter } from './bootstrap';
+
+setServiceName('refund-desk-api');
+const startupLogger = createStartupLogger();
 
 async function main(): Promise<void> {
   // In its own process the API leaves the projections to the projector unless told otherwise.
   process.env.PROJECTIONS_ENABLED ??= 'false';
   const config = loadAppConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(ApiProcessModule, createHttpAdapter(config), { bufferLogs: true });
+  // Until the application's logger exists, Nest logs (and a failed start is reported) as the same JSON lines.
+  const app = await NestFactory.create<NestFastifyApplication>(ApiProcessModule, createHttpAdapter(config), {
+    logger: new StartupNestLogger(startupLogger),
+    abortOnError: false,
+  });
   await configureHttpApp(app, config);
   await app.listen(config.PORT, config.HOST);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+main().catch((error: unknown) => failStartup(error));

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Command, InvalidArgumentError } from 'commander';
 import { isRole, ROLES } from '@refund-desk/domain';
-import { ConfigError, loadAppConfig, resolveJwtSecret } from '@refund-desk/platform';
+import { ConfigError, loadAppConfig, resolveJwtSecret, serviceVersion } from '@refund-desk/platform';
 import { registerAuditCommands } from './audit-commands';
 import { rebuildCommand } from './rebuild';
 
-const program = new Command('refund-desk').description('Operator commands for refund-desk');
+const program = new Command('refund-desk')
+  .description('Operator commands for refund-desk')
+  .version(serviceVersion(), '-V, --version', 'print the version of refund-desk');
 
 const parseRoles = (value: string): string[] => {
   const roles = value.split(',').map((role) => role.trim()).filter(Boolean);

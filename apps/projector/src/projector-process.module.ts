@@ -3,14 +3,13 @@ import { DatabaseModule } from '@refund-desk/database';
 import { EventStoreModule } from '@refund-desk/event-store';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { HealthController } from '../../api/src/health/health.controller';
+import { HealthModule } from '../../api/src/health/health.module';
 
 /**
  * The projector as a process of its own (production): catches every read model up from the log
  * and serves only /health and /metrics, for probes and for scraping its lag.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule],
-  controllers: [HealthController],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule, HealthModule],
 })
 export class ProjectorProcessModule {}

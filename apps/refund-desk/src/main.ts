@@ -1,19 +1,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadAppConfig } from '@refund-desk/platform';
+import { createStartupLogger, failStartup, loadAppConfig, StartupNestLogger } from '@refund-desk/platform';
 import { configureHttpApp, createHttpAdapter } from '../../api/src/bootstrap';
 import { RefundDeskModule } from './refund-desk.module';
 
+const startupLogger = createStartupLogger();
+
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(RefundDeskModule, createHttpAdapter(config), { bufferLogs: true });
+  // Until the application's logger exists, Nest logs (and a failed start is reported) as the same JSON lines.
+  const app = await NestFactory.create<NestFastifyApplication>(RefundDeskModule, createHttpAdapter(config), {
+    logger: new StartupNestLogger(startupLogger),
+    abortOnError: false,
+  });
   await configureHttpApp(app, config);
   await app.listen(config.PORT, config.HOST);
 }
 
-main().catch((error: unknown) => {
-  // A bad setting is named plainly rather than buried in a stack trace.
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+// A bad setting or an unreachable dependency is named in one JSON line, and the process exits with 1.
+main().catch((error: unknown) => failStartup(error));

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@refund-desk/platform';
+import { AppConfig, DependencyError } from '@refund-desk/platform';
 import { PgliteDatabase } from './pglite-database';
 import { PostgresDatabase } from './postgres-database';
 import { SqlDatabase } from './sql-database';
@@ -34,7 +34,10 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       provide: SQL_DATABASE,
       inject: [AppConfig],
       useFactory: async (config: AppConfig) => {
-        const db = await openDatabase(config);
+        // A failed start says which setting points at the database it could not open.
+        const db = await openDatabase(config).catch((error: unknown) => {
+          throw config.DATABASE_URL ? new DependencyError('postgresql', 'DATABASE_URL', error) : new DependencyError('pglite', 'DATA_DIR', error);
+        });
         new Logger('Database').log(
           db.kind === 'pglite' ? `embedded PGlite in ${resolve(config.DATA_DIR)}` : `PostgreSQL, schema ${config.DATABASE_SCHEMA}`,
         );

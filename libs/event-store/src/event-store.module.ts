@@ -1,7 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { CASE_STREAM_CATEGORY, POLICY_STREAM_CATEGORY } from '@refund-desk/domain';
-import { AppConfig } from '@refund-desk/platform';
+import { AppConfig, DependencyError } from '@refund-desk/platform';
 import { EVENT_LOG, EventStore } from './event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { EVENT_LOG_MIGRATIONS } from './postgres/event-log.schema';
@@ -20,9 +20,14 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
       inject: [AppConfig, SQL_DATABASE],
       useFactory: async (config: AppConfig, db: SqlDatabase): Promise<EventStore> => {
         if (config.EVENT_STORE === 'eventstoredb') {
-          return EventStoreDbEventStore.connect(config.EVENTSTOREDB_URL!, {
-            streamPrefixes: [`${CASE_STREAM_CATEGORY}-`, `${POLICY_STREAM_CATEGORY}-`],
-          });
+          try {
+            // The client connects on first use; what fails here is a connection string it cannot read.
+            return EventStoreDbEventStore.connect(config.EVENTSTOREDB_URL!, {
+              streamPrefixes: [`${CASE_STREAM_CATEGORY}-`, `${POLICY_STREAM_CATEGORY}-`],
+            });
+          } catch (error) {
+            throw new DependencyError('eventstoredb', 'EVENTSTOREDB_URL', error);
+          }
         }
         await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
         return new PostgresEventStore(db);

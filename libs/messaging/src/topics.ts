@@ -18,6 +18,9 @@ export const CASE_EVENT_HEADERS = {
   eventType: 'event-type',
   schemaVersion: 'schema-version',
   contentType: 'content-type',
+  /** W3C trace context of the request or message that caused the event, when it was recorded with one. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
 } as const;
 
 /** Headers the relay adds to a dead-lettered message; the original headers are kept beside them. */

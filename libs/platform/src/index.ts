@@ -12,3 +12,6 @@ export * from './logging/logging.module';
 export * from './metrics/metrics';
 export * from './time/clock';
 export * from './platform.module';
+export * from './logging/service-identity';
+export * from './logging/startup';
+export * from './tracing/trace-context';

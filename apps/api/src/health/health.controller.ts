@@ -1,6 +1,8 @@
-import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG, EventStore, LogHorizon } from '@refund-desk/event-store';
 import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
 import { AppConfig, Metrics, Public } from '@refund-desk/platform';
@@ -16,17 +18,44 @@ interface Health {
   kafka?: MessagingStatus;
 }
 
-/** Health says whether the store answers and how far behind each read model is. */
+/** A probe that hangs is a failed probe: the orchestrator's own timeout would say less. */
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** What the public answer says when the store is down; the cause (with its address) goes to the log only. */
+const STORE_DOWN = 'the event store did not answer';
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Probes for an orchestrator and the overview the contract lists:
+ * - `/health/live`: the process answers (restart it when not); never looks at dependencies,
+ *   so an outage of the database does not get every replica restarted;
+ * - `/health/ready`: the event store and the SQL database answer (take it out of the load
+ *   balancer while not): 503 with the failing check named, and no internal address in the body;
+ * - `/health`: store reachability and each read model's lag.
+ */
 @ApiTags('operations')
 @Public()
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger('Health');
+  private lastFailure: string | undefined;
+
   constructor(
     // The log as stored (EventStoreModule), not the personal-data layer over it: health reads only
     // the head, and the projector process, which never opens sealed fields, has no such layer.
     @Inject(EVENT_LOG) private readonly store: EventStore,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly projections: ProjectionRunner,
     private readonly metrics: Metrics,
+    private readonly checks: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly config: AppConfig,
     @Optional() private readonly messaging?: MessagingLifecycle,
   ) {}
@@ -40,8 +69,9 @@ export class HealthController {
   })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<Health> {
     try {
-      const head = await this.store.head();
-      const projections = await this.projections.status();
+      const head = await withTimeout(this.store.head(), 'the event store');
+      const projections = await withTimeout(this.projections.status(), 'the read model database');
+      this.recovered();
       this.record(projections);
       const horizon = await this.horizon();
       const kafka = (await this.messaging?.status()) ?? undefined;
@@ -55,8 +85,35 @@ export class HealthController {
         ...(kafka ? { kafka } : {}),
       };
     } catch (error) {
+      this.failed('health', error);
       reply.status(503);
-      return { status: 'down', store: { name: this.store.name, reachable: false, headPosition: null, error: (error as Error).message }, projections: [] };
+      return { status: 'down', store: { name: this.store.name, reachable: false, headPosition: null, error: STORE_DOWN }, projections: [] };
+    }
+  }
+
+  @Get('health/live')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves requests; looks at no dependency' })
+  live(): Promise<HealthCheckResult> {
+    return this.checks.check([async () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      const result = await this.checks.check([() => this.storeCheck(), () => this.databaseCheck(), ...(this.messaging ? [() => this.kafkaCheck()] : [])]);
+      this.recovered();
+      return result;
+    } catch (error) {
+      // Terminus answers a failed check with this exception; its body is the check result, already free of causes.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(503);
+      return error.getResponse() as HealthCheckResult;
     }
   }
 
@@ -65,7 +122,7 @@ export class HealthController {
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
     try {
-      this.record(await this.projections.status());
+      this.record(await withTimeout(this.projections.status(), 'the read model database'));
       await this.horizon();
       await this.messaging?.status();
     } catch {
@@ -83,6 +140,50 @@ export class HealthController {
     this.metrics.logHorizonOldestTransactionSeconds.set(horizon.oldestTransaction?.ageSeconds ?? 0);
     const limit = this.config.LOG_HORIZON_DEGRADED_SECONDS;
     return { ...horizon, degraded: limit > 0 && horizon.heldSeconds > limit };
+  }
+
+  private async storeCheck(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('store');
+    try {
+      const head = await withTimeout(this.store.head(), 'the event store');
+      return check.up({ name: this.store.name, headPosition: head.position });
+    } catch (error) {
+      this.failed('store', error);
+      return check.down({ name: this.store.name, message: STORE_DOWN });
+    }
+  }
+
+  private async databaseCheck(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('database');
+    try {
+      await withTimeout(this.db.query('SELECT 1'), 'the database');
+      return check.up({ kind: this.db.kind });
+    } catch (error) {
+      this.failed('database', error);
+      return check.down({ kind: this.db.kind, message: 'the database did not answer' });
+    }
+  }
+
+  /** Where this process runs the Kafka relay: not ready while its consumer is not running (issue 17). */
+  private async kafkaCheck(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('kafka');
+    const status = await this.messaging?.status();
+    if (!status || status.ready) return check.up();
+    return check.down({ message: 'the Kafka relay has no consumer running' });
+  }
+
+  /** Logged once per distinct cause, not on every probe, so an outage does not flood the log. */
+  private failed(check: string, error: unknown): void {
+    const cause = error instanceof Error ? error.message : String(error);
+    if (this.lastFailure === `${check}:${cause}`) return;
+    this.lastFailure = `${check}:${cause}`;
+    this.logger.warn({ msg: 'health check failed', check, err: error });
+  }
+
+  private recovered(): void {
+    if (this.lastFailure === undefined) return;
+    this.lastFailure = undefined;
+    this.logger.log('health checks pass again');
   }
 
   private record(projections: readonly ProjectionStatus[]): void {

@@ -1,11 +1,12 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { CommandContext } from '@refund-desk/case-handling';
-import { HttpProblem, Principal } from '@refund-desk/platform';
+import { attachTraceContext, HttpProblem, Principal, traceHeaders } from '@refund-desk/platform';
 
 interface ApiRequest {
   id: string;
   principal: Principal;
   headers: Record<string, string | string[] | undefined>;
+  raw: { headers: Record<string, string | string[] | undefined> };
 }
 
 /** If-Match: "5" (or W/"5", or 5) → 5; `*` or absent → no precondition. */
@@ -23,7 +24,7 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
 
 export const etag = (version: number): string => `"${version}"`;
 
-/** The command context of an HTTP request: the token's subject, the correlation id, If-Match. */
+/** The command context of an HTTP request: the token's subject, the correlation id, If-Match, the trace. */
 export const RequestContext = createParamDecorator((_data: unknown, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<ApiRequest>();
   return {
@@ -31,5 +32,6 @@ export const RequestContext = createParamDecorator((_data: unknown, context: Exe
     correlationId: request.id,
     causationId: request.id,
     expectedVersion: parseIfMatch(request.headers['if-match']),
+    trace: traceHeaders(attachTraceContext(request.raw)),
   };
 });

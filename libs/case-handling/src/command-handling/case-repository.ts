@@ -12,7 +12,7 @@ import {
 } from '@refund-desk/domain';
 import { EVENT_STORE, EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { Clock, IdGenerator, Metrics } from '@refund-desk/platform';
-import { CommandContext } from './command-context';
+import { CommandContext, traceMetadata } from './command-context';
 import { VersionMismatchError } from './errors';
 
 export interface LoadedCase {
@@ -148,6 +148,7 @@ export class CaseRepository {
               causationId: context.causationId,
               // Lets consumers group by customer, and picks the customer's key for personal data.
               customerId: customerOf(state, event),
+              ...traceMetadata(context),
             },
           })),
           { expectedVersion: version },

@@ -14,7 +14,7 @@ import {
 } from '@refund-desk/domain';
 import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { Clock, IdGenerator } from '@refund-desk/platform';
-import { CommandContext } from '../command-handling/command-context';
+import { CommandContext, traceMetadata } from '../command-handling/command-context';
 import { VersionMismatchError } from '../command-handling/errors';
 
 const CACHE_MS = 1_000;
@@ -100,7 +100,13 @@ export class PolicyService implements OnModuleInit {
         eventId: this.ids.newId(),
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        metadata: { actor: context.actor.id, occurredAt: now.toISOString(), correlationId: context.correlationId, causationId: context.causationId },
+        metadata: {
+          actor: context.actor.id,
+          occurredAt: now.toISOString(),
+          correlationId: context.correlationId,
+          causationId: context.causationId,
+          ...traceMetadata(context),
+        },
       })),
       { expectedVersion },
     );

@@ -12,7 +12,7 @@ import {
 } from '@refund-desk/case-handling';
 import { DomainError, RefundRequest } from '@refund-desk/domain';
 import { EventIdConflictError } from '@refund-desk/event-store';
-import { FieldError } from '@refund-desk/platform';
+import { continueTrace, FieldError, HeaderValue, traceHeaders, TraceHeaders } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
 import { FeedbackResponseMessage, RefundRequestMessage, RefundStatusMessage, validateInbound } from './inbound-messages';
 
@@ -25,7 +25,15 @@ export interface Rejection {
 
 export type PreparedMessage =
   | { readonly kind: 'rejected'; readonly rejection: Rejection }
-  | { readonly kind: 'valid'; readonly topic: InboundTopic; readonly messageId: string; readonly caseId: string | null; readonly body: unknown };
+  | {
+      readonly kind: 'valid';
+      readonly topic: InboundTopic;
+      readonly messageId: string;
+      readonly caseId: string | null;
+      readonly body: unknown;
+      /** The W3C trace the message belongs to: its traceparent header continued, or a new trace. */
+      readonly trace: TraceHeaders;
+    };
 
 export type MessageOutcome =
   | {
@@ -68,8 +76,11 @@ export const messageEventIds = (topic: string, messageId: string): string[] => [
 export class InboundProcessor {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Parses and validates; never throws for anything the message contains. */
-  async prepare(topic: InboundTopic, value: Buffer | null): Promise<PreparedMessage> {
+  /**
+   * Parses and validates; never throws for anything the message contains. A malformed
+   * traceparent header is no reason to refuse a message: it starts a new trace instead.
+   */
+  async prepare(topic: InboundTopic, value: Buffer | null, headers?: Readonly<Record<string, HeaderValue>>): Promise<PreparedMessage> {
     if (value === null || value.length === 0) {
       return { kind: 'rejected', rejection: { errorType: 'malformed', errorMessage: 'the message has no value' } };
     }
@@ -85,7 +96,8 @@ export class InboundProcessor {
       return { kind: 'rejected', rejection: { errorType: 'validation', errorMessage: clip(message), details: validation.errors } };
     }
     const caseId = 'caseId' in validation.message ? (validation.message as { caseId: string }).caseId : null;
-    return { kind: 'valid', topic, messageId: validation.message.messageId, caseId, body: validation.message };
+    const trace = traceHeaders(continueTrace(headers?.traceparent, headers?.tracestate));
+    return { kind: 'valid', topic, messageId: validation.message.messageId, caseId, body: validation.message, trace };
   }
 
   /** Applies a valid message; a permanent refusal is returned, a possibly passing failure thrown. */
@@ -112,6 +124,7 @@ export class InboundProcessor {
       actor: { id: actor, roles: ['service'] },
       correlationId: message.messageId,
       causationId: message.messageId,
+      trace: message.trace,
     });
     switch (message.topic) {
       case TOPICS.refundRequests: {

@@ -276,7 +276,7 @@ export class KafkaRelay {
     try {
       if (!isInboundTopic(batch.topic)) throw new Error(`not an inbound topic: ${batch.topic}`);
       const topic = batch.topic;
-      const prepared = await Promise.all(messages.map((message) => this.processor.prepare(topic, message.value)));
+      const prepared = await Promise.all(messages.map((message) => this.processor.prepare(topic, message.value, message.headers)));
       const known = await this.inbox.recorded(
         topic,
         prepared.flatMap((p) => (p.kind === 'valid' ? [p.messageId] : [])),

@@ -90,3 +90,23 @@ describe('caseEventMessage', () => {
     expect(schemaErrors('case-event.v1', value)).toBeNull();
   });
 });
+
+describe('trace context on forwarded events', () => {
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const withMetadata = (extra: Record<string, unknown>): RecordedEvent => {
+    const base = recorded({ type: 'RequestLogged', data: requestLogged });
+    return { ...base, metadata: { ...base.metadata, ...extra } };
+  };
+
+  it('passes the stored traceparent and tracestate on as headers, not in the value', () => {
+    const message = caseEventMessage(withMetadata({ traceparent, tracestate: 'rojo=1' }));
+    expect(message.headers).toMatchObject({ traceparent, tracestate: 'rojo=1' });
+    expect(JSON.parse(String(message.value)).metadata).not.toHaveProperty('traceparent');
+  });
+
+  it('sends no trace headers for an event recorded without one, or with a stored value that is not a traceparent', () => {
+    expect(caseEventMessage(withMetadata({})).headers).not.toHaveProperty('traceparent');
+    expect(caseEventMessage(withMetadata({ traceparent: 'junk', tracestate: 'rojo=1' })).headers).not.toHaveProperty('traceparent');
+    expect(caseEventMessage(withMetadata({ traceparent, tracestate: 'Bad Key=1' })).headers).not.toHaveProperty('tracestate');
+  });
+});

@@ -1,5 +1,6 @@
 import { Message } from 'kafkajs';
 import { caseIdFromStream, withoutPersonalData } from '@refund-desk/domain';
+import { parseTraceparent, parseTracestate } from '@refund-desk/platform';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { CASE_EVENT_HEADERS } from '../topics';
 
@@ -56,6 +57,18 @@ export function caseEventValue(event: RecordedEvent): CaseEventMessageValue {
 }
 
 /**
+ * The event's trace context as headers, so a consumer's work joins the trace of the request that
+ * caused the event. Events recorded before trace context was kept have none; a stored value is
+ * checked again rather than trusted to be well-formed.
+ */
+function traceHeaders(event: RecordedEvent): Record<string, string> {
+  const { traceparent, tracestate } = event.metadata;
+  if (typeof traceparent !== 'string' || !parseTraceparent(traceparent)) return {};
+  const state = typeof tracestate === 'string' ? parseTracestate(tracestate) : undefined;
+  return { [CASE_EVENT_HEADERS.traceparent]: traceparent, ...(state ? { [CASE_EVENT_HEADERS.tracestate]: state } : {}) };
+}
+
+/**
  * One event as a Kafka message: keyed by case id so a case's events share a partition and keep
  * their order (events of other streams, such as the policy's, by their stream id).
  */
@@ -69,6 +82,7 @@ export function caseEventMessage(event: RecordedEvent): Message {
       [CASE_EVENT_HEADERS.eventType]: event.type,
       [CASE_EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
       [CASE_EVENT_HEADERS.contentType]: 'application/json',
+      ...traceHeaders(event),
     },
   };
 }

@@ -43,4 +43,19 @@ describe('loadAppConfig', () => {
   it('lists every bad setting at once', () => {
     expect(() => loadAppConfig({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
   });
+
+  it('names the settings at fault and never repeats a secret or a password', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadAppConfig({ AUTH_JWT_SECRET: 'short-secret', PII_MASTER_KEY: 'not-a-key', DATABASE_URL: 'mysql://admin:hunter2@db/x', PORT: 'x' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...error!.settings].sort()).toEqual(['AUTH_JWT_SECRET', 'DATABASE_URL', 'PII_MASTER_KEY', 'PORT']);
+    expect(error!.message).not.toContain('short-secret');
+    expect(error!.message).not.toContain('not-a-key');
+    expect(error!.message).not.toContain('hunter2');
+    expect(error!.message).toContain('admin:***@db');
+  });
 });

@@ -147,16 +147,30 @@ export class AppConfig {
 }
 
 export class ConfigError extends Error {
+  /** The variables at fault: each problem starts with the one it is about. */
+  readonly settings: readonly string[];
+
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.settings = [...new Set(problems.flatMap((p) => /^[A-Z][A-Z0-9_]*/.exec(p)?.[0] ?? []))];
   }
 }
+
+/** Values never repeated in an error message or a log: a wrong secret is still a secret. */
+const SECRET_SETTINGS = new Set(['AUTH_JWT_SECRET', 'PII_MASTER_KEY']);
+
+const shownValue = (property: string, value: unknown): string => {
+  if (value === undefined) return 'unset';
+  if (SECRET_SETTINGS.has(property)) return `a value of ${String(value).length} characters`;
+  // A connection string may carry a password.
+  return `"${String(value).replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')}"`;
+};
 
 function describeErrors(errors: readonly ValidationError[]): string[] {
   return errors.flatMap((error) => {
     const messages = Object.values(error.constraints ?? {});
-    const shown = error.value === undefined ? 'unset' : `"${String(error.value)}"`;
+    const shown = shownValue(error.property, error.value);
     return messages.map((message) => (message.startsWith(error.property) ? `${message} (got ${shown})` : `${error.property}: ${message} (got ${shown})`));
   });
 }

@@ -8,8 +8,9 @@ export class Metrics {
 
   readonly httpDuration = new Histogram({
     name: 'refund_desk_http_request_duration_seconds',
-    help: 'HTTP request duration by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
+    // Rate and errors are its _count by status_class; the route is the template (/v1/cases/:caseId), never the raw URL.
+    help: 'HTTP request duration by method, route template, status code and status class',
+    labelNames: ['method', 'route', 'status', 'status_class'] as const,
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
