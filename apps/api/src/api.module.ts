@@ -10,6 +10,7 @@ import { AuditController } from './audit/audit.controller';
 import { CasesController } from './cases/cases.controller';
 import { CustomersController } from './customers/customers.controller';
 import { ErasureController } from './customers/erasure.controller';
+import { AsyncApiController } from './docs/asyncapi.controller';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
@@ -43,6 +44,7 @@ import { QueuesController } from './queues/queues.controller';
     ErasureController,
     ReadModelsAdminController,
     HealthController,
+    AsyncApiController,
   ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.

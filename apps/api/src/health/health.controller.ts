@@ -1,10 +1,11 @@
 import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EVENT_LOG, EventStore, LogHorizon } from '@refund-desk/event-store';
 import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
 import { AppConfig, Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
+import { ApiProblems } from '../http/openapi';
 
 interface Health {
   status: 'ok' | 'degraded' | 'down';
@@ -18,6 +19,7 @@ interface Health {
 
 /** Health says whether the store answers and how far behind each read model is. */
 @ApiTags('operations')
+@ApiProblems(429, 500)
 @Public()
 @Controller()
 export class HealthController {
@@ -33,11 +35,14 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({
+    operationId: 'getHealth',
     summary: 'Store reachability, projection lag, the read horizon and the Kafka relay',
     description:
-      '503 when the store is down or the Kafka relay of this process has no consumer running; `degraded` when a read model is over 60 s behind ' +
-      'or a committed event has waited behind the read horizon longer than LOG_HORIZON_DEGRADED_SECONDS.',
+      '503 when the store is down or the Kafka relay of this process has no consumer running; `degraded` (still 200) when a read model is over 60 s behind ' +
+      'or a committed event has waited behind the read horizon longer than LOG_HORIZON_DEGRADED_SECONDS. No token needed.',
   })
+  @ApiOkResponse({ schema: { $ref: '#/components/schemas/Health' }, description: 'The store answers (status ok or degraded)' })
+  @ApiResponse({ status: 503, schema: { $ref: '#/components/schemas/Health' }, description: 'The store does not answer, or the Kafka relay is not running (status down)' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<Health> {
     try {
       const head = await this.store.head();
@@ -61,7 +66,9 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @ApiExcludeEndpoint()
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics (text exposition format 0.0.4)', description: 'No token needed.' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' }, description: 'The metrics' })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
     try {

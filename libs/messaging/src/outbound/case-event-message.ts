@@ -1,7 +1,7 @@
 import { Message } from 'kafkajs';
 import { caseIdFromStream, withoutPersonalData } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { CASE_EVENT_HEADERS } from '../topics';
+import { CASE_EVENT_HEADERS, CLOUDEVENTS_HEADERS, CLOUDEVENTS_SOURCE, cloudEventType } from '../topics';
 
 /** The value of a refunds.case-events.v1 message (libs/messaging/schemas/case-event.v1.schema.json). */
 export interface CaseEventMessageValue {
@@ -57,7 +57,8 @@ export function caseEventValue(event: RecordedEvent): CaseEventMessageValue {
 
 /**
  * One event as a Kafka message: keyed by case id so a case's events share a partition and keep
- * their order (events of other streams, such as the policy's, by their stream id).
+ * their order (events of other streams, such as the policy's, by their stream id). The ce_*
+ * headers make it a CloudEvent in the Kafka binding's binary mode (the value is its data).
  */
 export function caseEventMessage(event: RecordedEvent): Message {
   const value = caseEventValue(event);
@@ -69,6 +70,12 @@ export function caseEventMessage(event: RecordedEvent): Message {
       [CASE_EVENT_HEADERS.eventType]: event.type,
       [CASE_EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
       [CASE_EVENT_HEADERS.contentType]: 'application/json',
+      [CLOUDEVENTS_HEADERS.id]: event.eventId,
+      [CLOUDEVENTS_HEADERS.type]: cloudEventType(event.type, event.schemaVersion),
+      [CLOUDEVENTS_HEADERS.source]: CLOUDEVENTS_SOURCE,
+      [CLOUDEVENTS_HEADERS.specVersion]: '1.0',
+      [CLOUDEVENTS_HEADERS.time]: value.occurredAt,
+      [CLOUDEVENTS_HEADERS.subject]: value.caseId ?? event.streamId,
     },
   };
 }
