@@ -111,7 +111,7 @@ const FINDING = objectSchema<Finding>({
   rule: enumOf(RULES),
   result: enumOf(['pass', 'fail', 'flag', 'info'], { description: 'pass: allows; fail: does not; flag: for a human; info: no effect' }),
   detail: string(),
-  inputs: mapOf({ type: ['string', 'number', 'boolean', 'null'] }, { description: 'The inputs the rule used' }),
+  inputs: mapOf({ type: ['string', 'number', 'boolean', 'null'], description: 'A string, number, boolean or null' }, { description: 'The inputs the rule used' }),
 });
 
 type EvaluationInputs = EvaluationRecord['inputs'];

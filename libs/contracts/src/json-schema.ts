@@ -80,6 +80,8 @@ export function toOpenApi30(schema: Schema): Schema {
       const types = (node.type as string[]).filter((t) => t !== 'null');
       const hasNull = types.length < (node.type as string[]).length;
       const { type: _type, ...rest } = node;
+      // OpenAPI 3.0 has no type unions: a value of several scalar types is left untyped there.
+      if (types.length > 1) return rest;
       return { type: types[0], ...rest, ...(hasNull ? { nullable: true } : {}) };
     }
     if (Array.isArray(node.anyOf)) {

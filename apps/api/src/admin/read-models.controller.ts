@@ -22,7 +22,7 @@ class RebuildJobResponse {
   @ApiProperty({ type: [String] }) readModels!: string[];
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) state!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) finishedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
   @ApiProperty({
     nullable: true,
     type: 'object',
