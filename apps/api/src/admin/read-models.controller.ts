@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HttpProblem, Roles } from '@refund-desk/platform';
-import { ApiCommonProblems, ApiProblems } from '../http/openapi';
+import { ApiBodyProblems, ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { ProjectionRunner, ProjectionStatus, ReadModelRebuilds, RebuildJob } from '@refund-desk/read-models';
 
 class ReadModelStatusResponse {
@@ -69,6 +69,7 @@ export class ReadModelsAdminController {
   @ApiParam(NAME)
   @ApiAcceptedResponse({ type: RebuildJobResponse, description: 'The rebuild started' })
   @ApiOkResponse({ type: RebuildJobResponse, description: 'A rebuild of it was already running: that job' })
+  @ApiBodyProblems()
   @ApiProblems(404)
   rebuild(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): RebuildJob {
     const { job, started } = this.rebuilds.start(this.names(name));
