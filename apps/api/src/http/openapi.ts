@@ -128,9 +128,20 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
   document.components.schemas = { ...(document.components.schemas as object), ...(allSchemas() as object) } as never;
   pruneUnusedSchemas(document);
   document.components.headers = { ...(document.components.headers as object), ...(HEADER_COMPONENTS as object) } as never;
+  document.components.parameters = {
+    ...(document.components.parameters as object),
+    [HEADERS.correlationId]: {
+      name: HEADERS.correlationId,
+      in: 'header',
+      required: false,
+      description: 'Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id',
+      schema: { type: 'string' },
+    },
+  } as never;
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const operation of Object.values(item) as Array<{ responses?: Record<string, { headers?: Record<string, unknown> }>; security?: unknown }>) {
+    for (const operation of Object.values(item) as Array<{ responses?: Record<string, { headers?: Record<string, unknown> }>; security?: unknown; parameters?: unknown[] }>) {
       if (!operation || typeof operation !== 'object' || !operation.responses) continue;
+      operation.parameters = [...(operation.parameters ?? []), { $ref: `#/components/parameters/${HEADERS.correlationId}` }];
       if (PUBLIC_PATHS.has(path)) operation.security = [];
       for (const response of Object.values(operation.responses)) {
         response.headers = { [HEADERS.correlationId]: headerRef(HEADERS.correlationId), ...response.headers };
