@@ -14,7 +14,6 @@ const CASE_ID = { name: 'caseId', description: 'The case id', example: '4b1f0a9e
 @ApiTags('audit')
 @ApiBearerAuth()
 @ApiCommonProblems()
-@ApiProblems(503)
 @Roles('auditor', 'admin')
 @Controller('v1/audit')
 export class AuditController {

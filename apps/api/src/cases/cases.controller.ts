@@ -51,7 +51,6 @@ const CommandProblems = () => ApiProblems(400, 404, 409, 412, 413, 415);
 @ApiTags('cases')
 @ApiBearerAuth()
 @ApiCommonProblems()
-@ApiProblems(503)
 @Controller('v1/cases')
 export class CasesController {
   constructor(

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CommandContext, EraseCustomerDataCommand, ErasureResult } from '@refund-desk/case-handling';
 import { HttpProblem, Roles } from '@refund-desk/platform';
-import { ApiBodyProblems, ApiCommonProblems, ApiProblems } from '../http/openapi';
+import { ApiBodyProblems, ApiCommonProblems } from '../http/openapi';
 import { RequestContext } from '../http/request-context';
 
 @ApiTags('customers')
@@ -24,7 +24,6 @@ export class ErasureController {
   @ApiParam({ name: 'customerId', description: 'The customer id of the requests (1-100 letters, digits, . _ : -)', example: 'cus_81' })
   @ApiOkResponse({ schema: { $ref: '#/components/schemas/ErasureResult' }, description: 'The keys are destroyed; CustomerDataErased is recorded in each case' })
   @ApiBodyProblems()
-  @ApiProblems(503)
   erase(@Param('customerId') customerId: string, @RequestContext() context: CommandContext): Promise<ErasureResult> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(customerId)) {
       throw new HttpProblem(400, 'customerId must be 1-100 letters, digits, . _ : -', { errors: [{ field: 'customerId', message: 'not a customer id' }] });

@@ -50,7 +50,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json',
   429: 'Rate limited (per token subject)',
   500: 'A fault on our side; it has been logged',
-  503: 'The event store is unavailable; retry after Retry-After seconds',
+  503: 'The event store or the database is unavailable; retry after Retry-After seconds',
 };
 
 const PROBLEM_HEADERS: Record<number, Record<string, unknown>> = {
@@ -75,7 +75,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 }
 
 /** What every /v1 operation can answer, whatever it does. */
-export const ApiCommonProblems = () => ApiProblems(401, 403, 429, 500);
+export const ApiCommonProblems = () => ApiProblems(401, 403, 429, 500, 503);
 /** Requests with a JSON body. */
 export const ApiBodyProblems = () => ApiProblems(400, 413, 415);
 

@@ -12,7 +12,6 @@ import { PolicyResponse, RevisedPolicyResponse, RevisePolicyDto } from './policy
 @ApiTags('policy')
 @ApiBearerAuth()
 @ApiCommonProblems()
-@ApiProblems(503)
 @Controller('v1/policy')
 export class PolicyController {
   constructor(
