@@ -6,6 +6,7 @@ import {
   dateTime,
   enumOf,
   integer,
+  mapOf,
   nullable,
   objectSchema,
   ref,
@@ -13,13 +14,14 @@ import {
   string,
 } from '@refund-desk/contracts';
 import { AUTHORITY_LEVELS, NOTIFICATION_CHANNELS, PRIORITIES, RULES, type Communication } from '@refund-desk/domain';
+import type { ChainBreakReason, EventDamage } from '@refund-desk/event-store';
 import type { FieldError, ProblemDetails } from '@refund-desk/platform';
 import type { ProjectionStatus } from '@refund-desk/read-models';
 import { PROBLEM_TYPES_DESCRIPTION } from './openapi-problem-types';
 
 const CASE_STATUSES = ['logged', 'evaluated', 'escalated', 'decided', 'closed'];
 
-type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number };
+type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object };
 
 const PROBLEM = objectSchema<ProblemFields>(
   {
@@ -30,8 +32,22 @@ const PROBLEM = objectSchema<ProblemFields>(
     instance: string({ description: 'The request path' }),
     errors: arrayOf(ref('FieldError'), { description: 'Validation answers: one entry per bad field' }),
     currentVersion: integer({ description: 'With version-mismatch (412) and concurrent-modification (409): the version now' }),
+    damagedEvent: {
+      type: 'object',
+      description: 'With damaged-event (409): the stored event that no longer verifies (no stored content)',
+      required: ['caseId', 'streamId', 'version', 'position', 'eventId', 'type', 'reason'],
+      properties: {
+        caseId: nullable(string()),
+        streamId: string(),
+        version: integer(),
+        position: integer(),
+        eventId: string(),
+        type: string(),
+        reason: string({ description: 'A chain break reason (see ChainVerification.brokenAt.reason)' }),
+      },
+    },
   },
-  { optional: ['instance', 'errors', 'currentVersion'], description: 'RFC 9457 Problem Details' },
+  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent'], description: 'RFC 9457 Problem Details' },
 );
 
 const FIELD_ERROR = objectSchema<FieldError>({
@@ -90,6 +106,15 @@ const COMMAND_PROPERTIES = {
 
 type Message = Pick<Communication, 'channel' | 'locale' | 'subject' | 'body'>;
 
+const DAMAGE = objectSchema<EventDamage>(
+  {
+    reason: string({ description: 'Why the event could not be read in full, e.g. unreadable_personal_data' }),
+    fields: arrayOf(string(), { description: 'The sealed fields that did not open (dotted paths)' }),
+    detail: string(),
+  },
+  { optional: ['fields'], description: 'Only on a damaged event: the fields that did not open are null' },
+);
+
 const AUDITED_EVENT = objectSchema<AuditedEvent>({
   position: integer({ description: 'Global position' }),
   version: integer({ description: 'Version in the case stream' }),
@@ -104,9 +129,23 @@ const AUDITED_EVENT = objectSchema<AuditedEvent>({
   causationId: nullable(string()),
   prevHash: string({ description: 'SHA-256 (hex) of the previous event of the stream' }),
   hash: string({ description: 'SHA-256 (hex) of this event, chained to prevHash' }),
-});
+  damage: ref('EventDamage'),
+}, { optional: ['damage'] });
 
-type BrokenAt = NonNullable<ChainVerification['brokenAt']>;
+// Every reason of the union, as keys: a new one does not compile until it is listed here.
+const BREAK_REASON_SET: Record<ChainBreakReason, true> = {
+  version_gap: true,
+  version_mismatch: true,
+  prev_hash_mismatch: true,
+  hash_mismatch: true,
+  unknown_hash_version: true,
+  hash_version_downgrade: true,
+  column_mismatch: true,
+  position_out_of_order: true,
+  log_order_out_of_order: true,
+  unreadable_personal_data: true,
+};
+const BREAK_REASONS = Object.keys(BREAK_REASON_SET);
 type Verification = ChainVerification & { caseId: string };
 const VERIFICATION = objectSchema<Verification>(
   {
@@ -115,22 +154,30 @@ const VERIFICATION = objectSchema<Verification>(
     events: integer({ description: 'Events checked' }),
     brokenAt: {
       type: 'object',
-      description: 'The first event whose stored form does not match the chain, and why (version_gap, prev_hash_mismatch, hash_mismatch)',
+      description: 'The first event whose stored form does not match the chain, and why; the other members depend on the reason',
       required: ['version', 'position', 'eventId', 'type', 'reason'],
       properties: {
         version: integer(),
         position: integer(),
         eventId: string(),
         type: string(),
-        reason: enumOf(['version_gap', 'prev_hash_mismatch', 'hash_mismatch'] satisfies BrokenAt['reason'][]),
+        reason: enumOf(BREAK_REASONS),
         expectedVersion: integer(),
         expectedPrevHash: string(),
         storedPrevHash: string(),
         recomputedHash: string(),
         storedHash: string(),
+        hashVersion: integer(),
+        storedHashVersion: { description: 'The hash rule the event names, as stored (any value)' },
+        previousHashVersion: integer(),
+        column: string(),
+        stored: string(),
+        hashed: string(),
+        fields: arrayOf(string()),
       },
     },
     headHash: nullable(string({ description: 'Hash of the last event' })),
+    hashVersions: mapOf(integer(), { description: 'How many events each hash rule covers (rule 1 did not cover the recorded time)' }),
   },
   { optional: ['brokenAt'] },
 );
@@ -168,8 +215,10 @@ const EXPORTED_EVENT = objectSchema<ExportedEvent>(
       additionalProperties: true,
     },
     recordedAt: dateTime(),
+    storedOccurredAt: string({ description: "The store's own copy of metadata.occurredAt (an SQL column), where it keeps one" }),
+    damage: ref('EventDamage'),
   },
-  { description: 'One line of the NDJSON export' },
+  { optional: ['storedOccurredAt', 'damage'], description: 'One line of the NDJSON export' },
 );
 
 type ErasedCase = ErasureResult['cases'][number];
@@ -260,6 +309,7 @@ export const HTTP_SCHEMAS: Readonly<Record<string, Schema>> = {
       ),
     },
   },
+  EventDamage: DAMAGE,
   AuditedEvent: AUDITED_EVENT,
   AuditCaseEvents: objectSchema<{ caseId: string; events: AuditedEvent[] }>({ caseId: string(), events: arrayOf(ref('AuditedEvent'), { description: 'Oldest first' }) }),
   CaseStateAt: STATE_AT,
