@@ -1,6 +1,6 @@
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka } from '../support/kafka/test-kafka';
-import { schemaErrors } from '../support/kafka/schemas';
+import { caseEventErrors, schemaErrors } from '../support/kafka/schemas';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 
 describeWithKafka(
@@ -69,6 +69,7 @@ describeWithKafka(
             seen.add(message.headers['event-id']);
             const value = JSON.parse(message.value!.toString());
             expect(schemaErrors('case-event.v1', value)).toBeNull();
+            expect(caseEventErrors(value, message.headers)).toBeNull();
             versions.push(value.version);
           }
           expect(versions).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));

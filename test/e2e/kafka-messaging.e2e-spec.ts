@@ -6,7 +6,7 @@ import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, CollectedMessage, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
 import { decidedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
-import { schemaErrors } from '../support/kafka/schemas';
+import { caseEventErrors, schemaErrors } from '../support/kafka/schemas';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const value = (message: CollectedMessage): any => JSON.parse(message.value!.toString());
@@ -195,5 +195,15 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
     const invalid = deadLetters().find((m) => m.key === 'ord_bad_field')!;
     expect(JSON.parse(invalid.headers['x-error-details'])).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'amount.minor' })]));
     expect(deadLetters().find((m) => m.key === 'ord_extra')!.headers['x-error-message']).toContain('discount');
+  });
+
+  it('published only messages that match the AsyncAPI schema of their event type, CloudEvents headers included', async () => {
+    const published = out.messages.filter((m) => m.topic === 'refunds.case-events.v1');
+    const types = new Set(published.map((m) => value(m).type));
+    expect([...types]).toEqual(expect.arrayContaining(['PolicyRevised', 'RequestLogged', 'RefundIssued', 'RefundSettled', 'FollowedUp']));
+    for (const message of published) {
+      expect({ type: value(message).type, errors: caseEventErrors(value(message), message.headers) }).toEqual({ type: value(message).type, errors: null });
+      expect(message.headers.ce_id).toBe(message.headers['event-id']);
+    }
   });
 });

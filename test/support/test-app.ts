@@ -9,6 +9,7 @@ import { Role } from '@refund-desk/domain';
 import { AppConfig, Clock, loadAppConfig, LOG_DESTINATION } from '@refund-desk/platform';
 import { configureHttpApp, createHttpAdapter } from '../../apps/api/src/bootstrap';
 import { RefundDeskModule } from '../../apps/refund-desk/src/refund-desk.module';
+import { OpenApiResponseChecker, responseCheckerFor } from './openapi-responses';
 import { openTestSchema } from './postgres';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -42,15 +43,26 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
+/** Thrown when an answer does not match the OpenAPI document: the test fails on it. */
+export class ContractViolation extends Error {
+  constructor(problems: readonly string[]) {
+    super(`The response does not match the OpenAPI document:\n- ${problems.join('\n- ')}`);
+    this.name = 'ContractViolation';
+  }
+}
+
 export interface TestApp {
   readonly url: string;
   readonly app: NestFastifyApplication;
   readonly clock: TestClock;
   readonly db: SqlDatabase;
   token(sub: string, roles: Role[], options?: { secret?: string; expiresIn?: string }): string;
+  /** Every answer is checked against the OpenAPI document the app serves (ContractViolation otherwise). */
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** The JSON log lines written so far (with `captureLogs`; empty otherwise). */
   logs(): Record<string, any>[];
+  /** The same check, for answers a suite reads itself (streams). */
+  checkResponse(method: string, path: string, status: number, headers: Headers, text: string): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +120,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   const jwt = new JwtService({ secret: TEST_JWT_SECRET });
+  const served = await fetch(`${url}/docs-json`);
+  const checker: OpenApiResponseChecker = responseCheckerFor((await served.json()) as Record<string, unknown>);
+  const checkResponse = (method: string, path: string, status: number, headers: Headers, text: string): void => {
+    const problems = checker.check(method, path, status, headers, text);
+    if (problems.length > 0) throw new ContractViolation(problems);
+  };
 
   return {
     url,
@@ -132,9 +150,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       } catch {
         // Not JSON (metrics, NDJSON): the text is the body.
       }
+      checkResponse(method, path, response.status, response.headers, text);
       return { status: response.status, headers: response.headers, body: parsed as never, text };
     },
     logs: () => logLines.map((line) => JSON.parse(line) as Record<string, any>),
+    checkResponse,
     close: async () => {
       await app.close();
       await dropSchema();

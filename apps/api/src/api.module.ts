@@ -11,6 +11,7 @@ import { CasesController } from './cases/cases.controller';
 import { CustomersController } from './customers/customers.controller';
 import { ErasureController } from './customers/erasure.controller';
 import { HealthModule } from './health/health.module';
+import { AsyncApiController } from './docs/asyncapi.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { CallerThrottlerGuard } from './http/throttler.guard';
 import { PolicyController } from './policy/policy.controller';
@@ -43,6 +44,7 @@ import { QueuesController } from './queues/queues.controller';
     AuditController,
     ErasureController,
     ReadModelsAdminController,
+    AsyncApiController,
   ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller.

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, attachTraceContext, createValidationPipe } from '@refund-desk/platform';
 import { instrumentHttp } from './http/observability';
+import { buildOpenApiDocument } from './http/openapi';
 
 /** Fastify with the contract's limits: the body limit answers 413, ids follow X-Correlation-Id. */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
@@ -24,18 +24,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   });
 }
 
-export function buildOpenApiDocument(app: INestApplication) {
-  const config = new DocumentBuilder()
-    .setTitle('refund-desk')
-    .setDescription(
-      'Refund requests outside the return policy: log, evaluate against a versioned policy, escalate, decide, ' +
-        'tell the customer, track the money, follow up. Errors are application/problem+json (RFC 9457).',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .build();
-  return SwaggerModule.createDocument(app, config);
-}
+export { buildOpenApiDocument } from './http/openapi';
 
 /** Everything an HTTP process needs after creation: validation, errors, docs, logging, metrics, tracing. */
 export async function configureHttpApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {

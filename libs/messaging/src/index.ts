@@ -8,3 +8,4 @@ export * from './inbound/kafka-relay';
 export * from './outbound/case-event-message';
 export * from './outbound/case-event-forwarder';
 export * from './messaging.module';
+export * from './asyncapi';

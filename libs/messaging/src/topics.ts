@@ -23,6 +23,26 @@ export const CASE_EVENT_HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
+/**
+ * CloudEvents Kafka protocol binding (binary content mode) headers, beside the ones above: any
+ * CloudEvents SDK reads a case event without knowing this service. content-type is the
+ * datacontenttype; the value is the event data.
+ */
+export const CLOUDEVENTS_HEADERS = {
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  specVersion: 'ce_specversion',
+  time: 'ce_time',
+  subject: 'ce_subject',
+} as const;
+
+/** ce_source of every case event; with ce_id (the event id) it names the event uniquely. */
+export const CLOUDEVENTS_SOURCE = '/refund-desk';
+
+/** ce_type of an event: reverse-DNS prefixed, versioned by the event's schema version. */
+export const cloudEventType = (type: string, schemaVersion: number): string => `dev.refund-desk.${type}.v${schemaVersion}`;
+
 /** Headers the relay adds to a dead-lettered message; the original headers are kept beside them. */
 export const DEAD_LETTER_HEADERS = {
   sourceTopic: 'x-source-topic',

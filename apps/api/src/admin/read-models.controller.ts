@@ -2,13 +2,15 @@ import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HttpProblem, Roles } from '@refund-desk/platform';
+import { ApiBodyProblems, ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { ProjectionRunner, ProjectionStatus, ReadModelRebuilds, RebuildJob } from '@refund-desk/read-models';
 
 class ReadModelStatusResponse {
   @ApiProperty({ example: 'manager_queue' }) name!: string;
-  @ApiProperty({ nullable: true, description: 'Generation the queries read' }) generation!: number | null;
-  @ApiProperty({ nullable: true }) position!: number | null;
-  @ApiProperty() lagEvents!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Generation the queries read' }) generation!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Checkpoint of the live generation' }) checkpoint!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) position!: number | null;
+  @ApiProperty({ type: 'integer' }) lagEvents!: number;
   @ApiProperty() lagSeconds!: number;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'A rebuild in progress or interrupted (in any process)' })
   rebuilding!: ProjectionStatus['rebuilding'];
@@ -20,7 +22,7 @@ class RebuildJobResponse {
   @ApiProperty({ type: [String] }) readModels!: string[];
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) state!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) finishedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
   @ApiProperty({
     nullable: true,
     type: 'object',
@@ -28,7 +30,7 @@ class RebuildJobResponse {
     description: 'phase, eventsRead, eventsApplied, position, headPosition, eventsPerSecond, elapsedSeconds, generations',
   })
   progress!: RebuildJob['progress'];
-  @ApiProperty({ nullable: true }) error!: string | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
 }
 
 const NAME = { name: 'name', description: 'A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history) or `all`' };
@@ -39,6 +41,7 @@ const NAME = { name: 'name', description: 'A read model (manager_queue, follow_u
  */
 @ApiTags('admin')
 @ApiBearerAuth()
+@ApiCommonProblems()
 @Controller('v1/admin/read-models')
 export class ReadModelsAdminController {
   constructor(
@@ -48,8 +51,8 @@ export class ReadModelsAdminController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'Each read model: live generation, lag, and any rebuild' })
-  @ApiOkResponse({ type: [ReadModelStatusResponse] })
+  @ApiOperation({ operationId: 'listReadModels', summary: 'Each read model: live generation, lag, and any rebuild', description: 'For operators deciding whether to rebuild.' })
+  @ApiOkResponse({ type: [ReadModelStatusResponse], description: 'Every read model' })
   async list(): Promise<ReadModelStatusResponse[]> {
     const statuses = await this.runner.status();
     return statuses.map((status) => ({ ...status, job: this.rebuilds.job(status.name) ?? null }));
@@ -59,11 +62,15 @@ export class ReadModelsAdminController {
   @HttpCode(202)
   @Roles('admin')
   @ApiOperation({
+    operationId: 'rebuildReadModel',
     summary: 'Rebuild from the log into fresh tables, then swap them in; the old tables serve until then',
     description: 'Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when one is already rebuilding it.',
   })
   @ApiParam(NAME)
-  @ApiAcceptedResponse({ type: RebuildJobResponse })
+  @ApiAcceptedResponse({ type: RebuildJobResponse, description: 'The rebuild started' })
+  @ApiOkResponse({ type: RebuildJobResponse, description: 'A rebuild of it was already running: that job' })
+  @ApiBodyProblems()
+  @ApiProblems(404)
   rebuild(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): RebuildJob {
     const { job, started } = this.rebuilds.start(this.names(name));
     if (!started) reply.status(200);
@@ -72,9 +79,14 @@ export class ReadModelsAdminController {
 
   @Get(':name/rebuild')
   @Roles('admin')
-  @ApiOperation({ summary: 'The latest rebuild of a read model started by this process' })
+  @ApiOperation({
+    operationId: 'getReadModelRebuild',
+    summary: 'The latest rebuild of a read model started by this process',
+    description: '404 when this process has not rebuilt it (or for `all`).',
+  })
   @ApiParam({ name: 'name', description: 'A read model' })
-  @ApiOkResponse({ type: RebuildJobResponse })
+  @ApiOkResponse({ type: RebuildJobResponse, description: 'The job and its progress' })
+  @ApiProblems(404)
   job(@Param('name') name: string): RebuildJob {
     const [readModel] = this.names(name);
     const job = this.rebuilds.job(readModel);

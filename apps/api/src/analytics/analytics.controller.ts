@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyReply } from 'fastify';
 import { Clock, Roles } from '@refund-desk/platform';
 import { Insights, InsightsQuery, ProjectionRunner, Trends, TrendsQuery } from '@refund-desk/read-models';
+import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
 import { InsightsQueryDto, InsightsResponse, PeriodQueryDto, TrendsQueryDto, TrendsResponse } from './analytics.dto';
 
@@ -11,6 +12,8 @@ const DEFAULT_DAYS = 90;
 /** Trends and insights for whoever owns the policy, computed with SQL over the trend read model. */
 @ApiTags('analytics')
 @ApiBearerAuth()
+@ApiCommonProblems()
+@ApiProblems(400)
 @Controller('v1/analytics')
 export class AnalyticsController {
   constructor(
@@ -23,10 +26,11 @@ export class AnalyticsController {
   @Get('trends')
   @Roles('manager', 'senior_manager', 'auditor', 'admin')
   @ApiOperation({
+    operationId: 'getTrends',
     summary: 'Requests, escalations, approvals, denials, approval rate, refunds, time to decision, SLA breaches and satisfaction per period',
     description: 'Each figure counts in the bucket of the moment it happened (logged, escalated, decided, settled, asked, deadline missed).',
   })
-  @ApiOkResponse({ type: TrendsResponse, headers: MIN_POSITION_HEADERS })
+  @ApiOkResponse({ type: TrendsResponse, description: 'The figures per bucket', headers: MIN_POSITION_HEADERS })
   async trends(@Query() query: TrendsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Trends> {
     await awaitMinPosition(this.runner, 'trend_analytics', query.minPosition, reply);
     const now = this.clock.now();
@@ -36,12 +40,13 @@ export class AnalyticsController {
   @Get('insights')
   @Roles('manager', 'senior_manager', 'admin')
   @ApiOperation({
+    operationId: 'getInsights',
     summary: 'Findings for the policy owner, with the figures behind them',
     description:
       'Categories whose exceptions mostly missed the window by a few days, products with rising defect claims, repeat requesters, ' +
       'the cost of exceptions per period, and the approval rate under each policy version.',
   })
-  @ApiOkResponse({ type: InsightsResponse, headers: MIN_POSITION_HEADERS })
+  @ApiOkResponse({ type: InsightsResponse, description: 'The findings', headers: MIN_POSITION_HEADERS })
   async insights(@Query() query: InsightsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Insights> {
     await awaitMinPosition(this.runner, 'trend_analytics', query.minPosition, reply);
     return this.insightsQuery.insights({

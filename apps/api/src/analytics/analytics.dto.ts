@@ -41,18 +41,18 @@ export class InsightsQueryDto extends PeriodQueryDto {
 
 export class TrendBucketResponse {
   @ApiProperty({ format: 'date-time', description: 'Start of the bucket (UTC)' }) start!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'The group (with groupBy); null for cases without one, e.g. undecided' }) group?: string | null;
-  @ApiProperty({ description: 'Requests logged in the bucket' }) requests!: number;
-  @ApiProperty({ description: 'Escalations made in the bucket' }) escalations!: number;
-  @ApiProperty({ description: 'Decisions in the bucket with an approving outcome' }) approvals!: number;
-  @ApiProperty({ description: 'Denials decided in the bucket' }) denials!: number;
-  @ApiProperty({ nullable: true, description: 'approvals / (approvals + denials)' }) approvalRate!: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The group (with groupBy); null for cases without one, e.g. undecided' }) group?: string | null;
+  @ApiProperty({ type: 'integer', description: 'Requests logged in the bucket' }) requests!: number;
+  @ApiProperty({ type: 'integer', description: 'Escalations made in the bucket' }) escalations!: number;
+  @ApiProperty({ type: 'integer', description: 'Decisions in the bucket with an approving outcome' }) approvals!: number;
+  @ApiProperty({ type: 'integer', description: 'Denials decided in the bucket' }) denials!: number;
+  @ApiProperty({ type: 'number', nullable: true, description: 'approvals / (approvals + denials)' }) approvalRate!: number | null;
   @ApiProperty({ type: [MoneyDto], description: 'Refunds settled in the bucket, per currency' }) refunded!: MoneyDto[];
-  @ApiProperty({ nullable: true, description: 'Median hours from logging to decision, over the decisions of the bucket' })
+  @ApiProperty({ type: 'number', nullable: true, description: 'Median hours from logging to decision, over the decisions of the bucket' })
   medianHoursToDecision!: number | null;
-  @ApiProperty({ description: 'Escalations whose deadline fell in the bucket and passed before a decision (or is still open past it)' })
+  @ApiProperty({ type: 'integer', description: 'Escalations whose deadline fell in the bucket and passed before a decision (or is still open past it)' })
   slaBreaches!: number;
-  @ApiProperty({ nullable: true, description: 'Mean satisfaction (1-5) of the follow-ups recorded in the bucket' }) averageSatisfaction!: number | null;
+  @ApiProperty({ type: 'number', nullable: true, description: 'Mean satisfaction (1-5) of the follow-ups recorded in the bucket' }) averageSatisfaction!: number | null;
 }
 
 export class TrendsResponse {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   AddNoteCommand,
@@ -31,13 +31,26 @@ import { RefundRequest } from '@refund-desk/domain';
 import { HttpProblem, Roles } from '@refund-desk/platform';
 import { CaseIdPipe } from '../http/case-id.pipe';
 import { etag, RequestContext } from '../http/request-context';
+import { ApiBodyProblems, ApiCommonProblems, ApiProblems, createdHeaders, etagHeader } from '../http/openapi';
 import { CaseCommandResponse, commandResponse, LogRequestResponse } from './case-responses';
 
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The case version you saw ("3"); 412 if the case moved on' };
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The case version you saw ("3", as in the ETag); 412 if the case moved on. Without it a command that races another is retried on fresh state',
+  schema: { type: 'string', example: '"3"' },
+};
+const CASE_ID = { name: 'caseId', description: 'The case id (from POST /v1/cases or its Location); an id that cannot be one is a 404', example: '4b1f0a9e8c2d4e6f' };
+const ok = (type: Function, description: string) => ApiOkResponse({ type, description, headers: etagHeader() });
+const okSchema = (schema: string, description: string) =>
+  ApiOkResponse({ schema: { $ref: `#/components/schemas/${schema}` }, description, headers: etagHeader() });
+/** What a command on an existing case can answer besides the common ones. */
+const CommandProblems = () => ApiProblems(400, 404, 409, 412, 413, 415);
 
 /** Thin adapter: DTO → command → CommandBus → response with ETag. The rules live in the domain. */
 @ApiTags('cases')
 @ApiBearerAuth()
+@ApiCommonProblems()
 @Controller('v1/cases')
 export class CasesController {
   constructor(
@@ -48,9 +61,17 @@ export class CasesController {
   @Post()
   @HttpCode(201)
   @Roles('agent', 'service')
-  @ApiOperation({ summary: 'Log a refund request', description: 'Emits RequestLogged. The same Idempotency-Key with the same body returns the first answer.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe; reuse with another body is a 409' })
-  @ApiCreatedResponse({ type: LogRequestResponse })
+  @ApiOperation({
+    operationId: 'logRequest',
+    summary: 'Log a refund request',
+    description:
+      'Records RequestLogged; the case starts `logged`. With an Idempotency-Key the same key and body return the first answer ' +
+      '(Idempotent-Replayed: true) and create nothing; the same key with another body is a 409. The case id derives from the key.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe (1-200 visible ASCII characters); reuse with another body is a 409', schema: { type: 'string', maxLength: 200 } })
+  @ApiCreatedResponse({ type: LogRequestResponse, description: 'The case was logged (or the first answer to this Idempotency-Key)', headers: createdHeaders() })
+  @ApiBodyProblems()
+  @ApiProblems(409)
   async logRequest(
     @Body() body: LogRequestDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -75,7 +96,14 @@ export class CasesController {
 
   @Get(':caseId')
   @Roles('agent', 'manager', 'senior_manager', 'auditor')
-  @ApiOperation({ summary: 'The case now, folded from its events once its hash chain verifies (409 damaged-event naming the event otherwise)' })
+  @ApiOperation({
+    operationId: 'getCase',
+    summary: 'The case now, folded from its events once its hash chain verifies (409 damaged-event naming the event otherwise)',
+    description: 'Status, request, evaluation, escalation, assignment, decision, communications, refund, follow-up, notes and closure; the ETag is the version.',
+  })
+  @ApiParam(CASE_ID)
+  @ApiOkResponse({ schema: { $ref: '#/components/schemas/CaseView' }, description: 'The case', headers: etagHeader() })
+  @ApiProblems(404, 409)
   async getCase(@Param('caseId', CaseIdPipe) caseId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CaseView> {
     const view = await this.queries.execute(new GetCaseQuery(caseId));
     reply.header('ETag', etag(view.version));
@@ -85,9 +113,11 @@ export class CasesController {
   @Post(':caseId/notes')
   @HttpCode(200)
   @Roles('agent', 'manager', 'senior_manager')
-  @ApiOperation({ summary: 'Add a note or evidence (NoteAdded)' })
+  @ApiOperation({ operationId: 'addNote', summary: 'Add a note or evidence (NoteAdded)', description: 'Records NoteAdded. Allowed in every state but closed.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The note was added')
+  @CommandProblems()
   addNote(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: AddNoteDto,
@@ -100,9 +130,11 @@ export class CasesController {
   @Post(':caseId/evaluation')
   @HttpCode(200)
   @Roles('agent')
-  @ApiOperation({ summary: 'Evaluate against the policy in force (PolicyEvaluated, + Escalated when out of policy)' })
+  @ApiOperation({ operationId: 'evaluateCase', summary: 'Evaluate against the policy in force (PolicyEvaluated, + Escalated when out of policy)', description: 'Records PolicyEvaluated with a finding per rule; an out-of-policy result also records Escalated with a deadline. A logged or evaluated case (not yet escalated or decided) can be evaluated.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse, description: 'Also carries `evaluation` and, when escalated, `escalation`' })
+  @okSchema('EvaluationCommandResponse', 'The evaluation and, when escalated, the escalation')
+  @CommandProblems()
   async evaluate(
     @Param('caseId', CaseIdPipe) caseId: string,
     @RequestContext() context: CommandContext,
@@ -117,9 +149,11 @@ export class CasesController {
   @Post(':caseId/escalation')
   @HttpCode(200)
   @Roles('agent', 'manager')
-  @ApiOperation({ summary: 'Escalate by hand (Escalated)' })
+  @ApiOperation({ operationId: 'escalateCase', summary: 'Escalate by hand (Escalated)', description: 'Records Escalated with the priority\'s deadline from the policy.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The case was escalated')
+  @CommandProblems()
   escalate(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: EscalationDto,
@@ -132,9 +166,11 @@ export class CasesController {
   @Post(':caseId/assignment')
   @HttpCode(200)
   @Roles('manager', 'senior_manager')
-  @ApiOperation({ summary: 'Take or give an escalated case (CaseAssigned)' })
+  @ApiOperation({ operationId: 'assignCase', summary: 'Take or give an escalated case (CaseAssigned)', description: 'Records CaseAssigned; only for an escalated case waiting for a decision.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The case was assigned')
+  @CommandProblems()
   assign(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: AssignmentDto,
@@ -147,9 +183,11 @@ export class CasesController {
   @Post(':caseId/decision')
   @HttpCode(200)
   @Roles('agent', 'manager', 'senior_manager')
-  @ApiOperation({ summary: 'Decide (Decided); agents only within policy and their limit' })
+  @ApiOperation({ operationId: 'decideCase', summary: 'Decide (Decided); agents only within policy and their limit', description: 'Records Decided with the authority behind it. Agents decide only evaluated, within-policy cases within their limit (403 insufficient-authority otherwise).' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse, description: 'Also carries the recorded `decision`' })
+  @okSchema('DecisionCommandResponse', 'The recorded decision')
+  @CommandProblems()
   async decide(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: DecisionDto,
@@ -176,9 +214,11 @@ export class CasesController {
   @Post(':caseId/communications')
   @HttpCode(200)
   @Roles('agent', 'manager')
-  @ApiOperation({ summary: "Tell the customer, in their language (CustomerNotified); returns the message sent" })
+  @ApiOperation({ operationId: 'notifyCustomer', summary: 'Tell the customer, in their language (CustomerNotified); returns the message sent', description: 'Renders the decision message in the customer\'s locale (en, it, ru, pt, ar) and records CustomerNotified.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse, description: 'Also carries `message` {channel, locale, subject, body}' })
+  @okSchema('CommunicationCommandResponse', 'The message sent')
+  @CommandProblems()
   async communicate(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: CommunicationDto,
@@ -199,9 +239,11 @@ export class CasesController {
   @Post(':caseId/refund-execution')
   @HttpCode(200)
   @Roles('service', 'agent')
-  @ApiOperation({ summary: 'Record where the money is (RefundIssued / RefundSettled / RefundFailed)' })
+  @ApiOperation({ operationId: 'recordRefundExecution', summary: 'Record where the money is (RefundIssued / RefundSettled / RefundFailed)', description: 'For a money-back decision: issued, then settled or failed (a failed refund can be issued again).' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The refund step was recorded')
+  @CommandProblems()
   recordRefund(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: RefundExecutionDto,
@@ -221,9 +263,11 @@ export class CasesController {
   @Post(':caseId/follow-up')
   @HttpCode(200)
   @Roles('agent', 'service')
-  @ApiOperation({ summary: "Record the customer's satisfaction (FollowedUp)" })
+  @ApiOperation({ operationId: 'recordFollowUp', summary: 'Record the customer\'s satisfaction (FollowedUp)', description: 'Records FollowedUp (satisfaction 1-5) on a decided case.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The follow-up was recorded')
+  @CommandProblems()
   followUp(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: FollowUpDto,
@@ -239,9 +283,11 @@ export class CasesController {
   @Post(':caseId/closure')
   @HttpCode(200)
   @Roles('agent', 'manager')
-  @ApiOperation({ summary: 'Close the case (CaseClosed); nothing can follow' })
+  @ApiOperation({ operationId: 'closeCase', summary: 'Close the case (CaseClosed); nothing can follow', description: 'Records CaseClosed; afterwards every command on the case is a 409.' })
+  @ApiParam(CASE_ID)
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: CaseCommandResponse })
+  @ok(CaseCommandResponse, 'The case was closed')
+  @CommandProblems()
   close(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: ClosureDto,

@@ -1,28 +1,29 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HttpProblem, Roles } from '@refund-desk/platform';
 import { CustomerTimeline, CustomerTimelineQuery, ProjectionRunner } from '@refund-desk/read-models';
 import { MoneyDto } from '@refund-desk/case-handling';
+import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
 import { ID, PagedQueryDto } from '../read-models/read-model-query.dto';
 
 class TimelineEntryResponse {
-  @ApiProperty({ description: 'Global position in the event log' }) position!: number;
+  @ApiProperty({ type: 'integer', description: 'Global position in the event log' }) position!: number;
   @ApiProperty() caseId!: string;
-  @ApiProperty({ description: 'Version in the case stream' }) version!: number;
+  @ApiProperty({ type: 'integer', description: 'Version in the case stream' }) version!: number;
   @ApiProperty({ example: 'Decided' }) type!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
-  @ApiProperty({ nullable: true }) actor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) actor!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data with personal data (names, contacts, free text) set to null' })
   data!: Record<string, unknown>;
 }
 
 class TimelineSummaryResponse {
-  @ApiProperty() cases!: number;
-  @ApiProperty({ description: 'Cases decided with refund, partial refund, store credit, exchange or repair' }) approved!: number;
-  @ApiProperty() denied!: number;
+  @ApiProperty({ type: 'integer' }) cases!: number;
+  @ApiProperty({ type: 'integer', description: 'Cases decided with refund, partial refund, store credit, exchange or repair' }) approved!: number;
+  @ApiProperty({ type: 'integer' }) denied!: number;
   @ApiProperty({ type: [MoneyDto], description: 'Refunds settled, per currency' }) refunded!: MoneyDto[];
 }
 
@@ -30,11 +31,12 @@ class CustomerTimelineResponse {
   @ApiProperty() customerId!: string;
   @ApiProperty({ type: TimelineSummaryResponse, description: 'Over every case of the customer, whatever the page' }) summary!: TimelineSummaryResponse;
   @ApiProperty({ type: [TimelineEntryResponse], description: 'Oldest first' }) items!: TimelineEntryResponse[];
-  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
 }
 
 @ApiTags('customers')
 @ApiBearerAuth()
+@ApiCommonProblems()
 @Controller('v1/customers')
 export class CustomersController {
   constructor(
@@ -44,8 +46,14 @@ export class CustomersController {
 
   @Get(':customerId/timeline')
   @Roles('agent', 'manager', 'senior_manager', 'auditor')
-  @ApiOperation({ summary: "Every event of every case of the customer, oldest first, with a summary" })
-  @ApiOkResponse({ type: CustomerTimelineResponse, headers: MIN_POSITION_HEADERS })
+  @ApiOperation({
+    operationId: 'getCustomerTimeline',
+    summary: 'Every event of every case of the customer, oldest first, with a summary',
+    description: 'Personal data (names, contacts, free text) is left out of the entries. An unknown customer has an empty timeline.',
+  })
+  @ApiParam({ name: 'customerId', description: 'The customer id of the requests (1-100 letters, digits, . _ : -)', example: 'cus_81' })
+  @ApiOkResponse({ type: CustomerTimelineResponse, description: 'A page of the timeline', headers: MIN_POSITION_HEADERS })
+  @ApiProblems(400)
   async timeline(
     @Param('customerId') customerId: string,
     @Query() query: PagedQueryDto,

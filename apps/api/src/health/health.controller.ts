@@ -1,12 +1,13 @@
 import { Controller, Get, Header, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG, EventStore, LogHorizon } from '@refund-desk/event-store';
 import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
 import { AppConfig, Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
+import { ApiProblems } from '../http/openapi';
 
 interface Health {
   status: 'ok' | 'degraded' | 'down';
@@ -41,6 +42,7 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
  * - `/health`: store reachability and each read model's lag.
  */
 @ApiTags('operations')
+@ApiProblems(429, 500)
 @Public()
 @Controller()
 export class HealthController {
@@ -62,11 +64,14 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({
+    operationId: 'getHealth',
     summary: 'Store reachability, projection lag, the read horizon and the Kafka relay',
     description:
-      '503 when the store is down or the Kafka relay of this process has no consumer running; `degraded` when a read model is over 60 s behind ' +
-      'or a committed event has waited behind the read horizon longer than LOG_HORIZON_DEGRADED_SECONDS.',
+      '503 when the store is down or the Kafka relay of this process has no consumer running; `degraded` (still 200) when a read model is over 60 s behind ' +
+      'or a committed event has waited behind the read horizon longer than LOG_HORIZON_DEGRADED_SECONDS. No token needed.',
   })
+  @ApiOkResponse({ schema: { $ref: '#/components/schemas/Health' }, description: 'The store answers (status ok or degraded)' })
+  @ApiResponse({ status: 503, schema: { $ref: '#/components/schemas/Health' }, description: 'The store does not answer, or the Kafka relay is not running (status down)' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<Health> {
     try {
       const head = await withTimeout(this.store.head(), 'the event store');
@@ -118,7 +123,9 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @ApiExcludeEndpoint()
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics (text exposition format 0.0.4)', description: 'No token needed.' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' }, description: 'The metrics' })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
     try {

@@ -5,11 +5,13 @@ import type { FastifyReply } from 'fastify';
 import { CommandContext, PolicyService, RevisePolicyCommand } from '@refund-desk/case-handling';
 import { PolicyInForce, PolicyRules, ROLES } from '@refund-desk/domain';
 import { Roles } from '@refund-desk/platform';
+import { ApiBodyProblems, ApiCommonProblems, ApiProblems, etagHeader } from '../http/openapi';
 import { etag, RequestContext } from '../http/request-context';
-import { PolicyResponse, RevisePolicyDto } from './policy.dto';
+import { PolicyResponse, RevisedPolicyResponse, RevisePolicyDto } from './policy.dto';
 
 @ApiTags('policy')
 @ApiBearerAuth()
+@ApiCommonProblems()
 @Controller('v1/policy')
 export class PolicyController {
   constructor(
@@ -19,8 +21,12 @@ export class PolicyController {
 
   @Get()
   @Roles(...ROLES)
-  @ApiOperation({ summary: 'The policy in force and its version (ETag)' })
-  @ApiOkResponse({ type: PolicyResponse })
+  @ApiOperation({
+    operationId: 'getPolicy',
+    summary: 'The policy in force and its version (ETag)',
+    description: 'Return windows, statutory withdrawal days, authority limits, SLA hours and the other rules evaluations use.',
+  })
+  @ApiOkResponse({ type: PolicyResponse, description: 'The policy in force', headers: etagHeader() })
   async current(@Res({ passthrough: true }) reply: FastifyReply): Promise<PolicyInForce> {
     const policy = await this.policies.current();
     reply.header('ETag', etag(policy.version));
@@ -29,9 +35,15 @@ export class PolicyController {
 
   @Put()
   @Roles('senior_manager', 'admin')
-  @ApiOperation({ summary: 'Revise the policy (PolicyRevised); returns the new version' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The policy version you revised; 412 if another revision came first' })
-  @ApiOkResponse({ type: PolicyResponse })
+  @ApiOperation({
+    operationId: 'revisePolicy',
+    summary: 'Revise the policy (PolicyRevised); returns the new version',
+    description: 'The whole rule set is replaced; cases evaluated before keep the version they name. Send If-Match to refuse the revision if another came first.',
+  })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The policy version you revised; 412 if another revision came first', schema: { type: 'string', example: '"2"' } })
+  @ApiOkResponse({ type: RevisedPolicyResponse, description: 'The new policy version', headers: etagHeader() })
+  @ApiBodyProblems()
+  @ApiProblems(409, 412)
   async revise(
     @Body() body: RevisePolicyDto,
     @RequestContext() context: CommandContext,

@@ -78,9 +78,13 @@ export class RevisePolicyDto {
 }
 
 export class PolicyResponse {
-  @ApiProperty({ example: 2 }) version!: number;
+  @ApiProperty({ type: 'integer', example: 2 }) version!: number;
   @ApiProperty({ type: PolicyRulesDto }) rules!: PolicyRulesDto;
-  @ApiProperty() revisedAt!: string;
+  @ApiProperty({ format: 'date-time' }) revisedAt!: string;
   @ApiProperty() revisedBy!: string;
   @ApiProperty() changeNote!: string;
+}
+
+export class RevisedPolicyResponse extends PolicyResponse {
+  @ApiProperty({ type: 'integer', description: 'Global position of PolicyRevised' }) position!: number;
 }

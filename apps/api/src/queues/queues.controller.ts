@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyReply } from 'fastify';
 import { Clock, Roles } from '@refund-desk/platform';
 import { FollowUpQueueQuery, ManagerQueueQuery, ProjectionRunner } from '@refund-desk/read-models';
+import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
 import { FollowUpQueueQueryDto, FollowUpQueueResponse, ManagerQueueQueryDto, ManagerQueueResponse } from './queues.dto';
 
@@ -11,6 +12,8 @@ const DEFAULT_LIMIT = 50;
 /** Work queues, served from their read models. */
 @ApiTags('queues')
 @ApiBearerAuth()
+@ApiCommonProblems()
+@ApiProblems(400)
 @Controller('v1/queues')
 export class QueuesController {
   constructor(
@@ -22,8 +25,12 @@ export class QueuesController {
 
   @Get('manager')
   @Roles('manager', 'senior_manager')
-  @ApiOperation({ summary: 'Escalated, undecided cases: priority first, then the earliest deadline' })
-  @ApiOkResponse({ type: ManagerQueueResponse, headers: MIN_POSITION_HEADERS })
+  @ApiOperation({
+    operationId: 'listManagerQueue',
+    summary: 'Escalated, undecided cases: priority first, then the earliest deadline',
+    description: 'Filters combine; a page holds `limit` items (50 by default) and `nextCursor` fetches the next one.',
+  })
+  @ApiOkResponse({ type: ManagerQueueResponse, description: 'A page of the queue', headers: MIN_POSITION_HEADERS })
   async manager(@Query() query: ManagerQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ManagerQueueResponse> {
     await awaitMinPosition(this.runner, 'manager_queue', query.minPosition, reply);
     const now = this.clock.now();
@@ -46,8 +53,12 @@ export class QueuesController {
 
   @Get('follow-up')
   @Roles('agent', 'manager')
-  @ApiOperation({ summary: 'Decided cases whose follow-up is due (the policy sets the delay after the decision)' })
-  @ApiOkResponse({ type: FollowUpQueueResponse, headers: MIN_POSITION_HEADERS })
+  @ApiOperation({
+    operationId: 'listFollowUpQueue',
+    summary: 'Decided cases whose follow-up is due (the policy sets the delay after the decision)',
+    description: 'Longest overdue first; a case leaves the queue when FollowedUp or CaseClosed is recorded.',
+  })
+  @ApiOkResponse({ type: FollowUpQueueResponse, description: 'A page of the queue', headers: MIN_POSITION_HEADERS })
   async followUp(@Query() query: FollowUpQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FollowUpQueueResponse> {
     await awaitMinPosition(this.runner, 'follow_up_queue', query.minPosition, reply);
     const now = this.clock.now();

@@ -14,7 +14,7 @@ export class ManagerQueueQueryDto extends PagedQueryDto {
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   unassigned?: boolean;
 
-  @ApiPropertyOptional({ description: 'One or more priorities, comma-separated', example: 'urgent,high', enum: PRIORITIES, isArray: true })
+  @ApiPropertyOptional({ description: 'One or more priorities, comma-separated or the parameter repeated', example: ['urgent', 'high'], enum: PRIORITIES, isArray: true })
   @IsOptional() @Transform(toList) @IsIn(PRIORITIES, { each: true, message: `priority must be any of ${PRIORITIES.join(', ')}` })
   priority?: Priority[];
 
@@ -50,47 +50,47 @@ export class FollowUpQueueQueryDto extends PagedQueryDto {
 }
 
 class ProductResponse {
-  @ApiProperty({ nullable: true, example: 'KTL-200' }) sku!: string | null;
-  @ApiProperty({ nullable: true, example: 'Electric kettle' }) name!: string | null;
-  @ApiProperty({ nullable: true, example: 'small-appliances' }) category!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'KTL-200' }) sku!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Electric kettle' }) name!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'small-appliances' }) category!: string | null;
 }
 
 export class ManagerQueueItemResponse {
   @ApiProperty() caseId!: string;
-  @ApiProperty({ nullable: true }) customerId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) customerId!: string | null;
   @ApiProperty({ type: ProductResponse }) product!: ProductResponse;
   @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
-  @ApiProperty({ nullable: true, example: 'defective' }) reasonCode!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'defective' }) reasonCode!: string | null;
   @ApiProperty({ enum: PRIORITIES }) priority!: Priority;
   @ApiProperty({ type: [String], example: ['return_window'], description: 'Policy rules behind an automatic escalation' })
   escalationReasonCodes!: string[];
-  @ApiProperty({ nullable: true, example: 'manager' }) requiredAuthority!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['agent', 'manager', 'senior_manager'], example: 'manager' }) requiredAuthority!: string | null;
   @ApiProperty({ format: 'date-time' }) escalatedAt!: string;
   @ApiProperty({ format: 'date-time' }) slaDueAt!: string;
   @ApiProperty({ description: 'slaDueAt has passed at the time of the query' }) slaBreached!: boolean;
-  @ApiProperty({ nullable: true }) assignee!: string | null;
+  @ApiProperty({ type: String, nullable: true }) assignee!: string | null;
 }
 
 export class ManagerQueueResponse {
   @ApiProperty({ type: [ManagerQueueItemResponse], description: 'Urgent first, then the earliest deadline' })
   items!: ManagerQueueItemResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
   @ApiProperty({ format: 'date-time', description: 'The time slaBreached was computed against' }) asOf!: string;
 }
 
 export class FollowUpItemResponse {
   @ApiProperty() caseId!: string;
-  @ApiProperty({ nullable: true }) customerId!: string | null;
-  @ApiProperty({ nullable: true, enum: OUTCOMES }) outcome!: string | null;
+  @ApiProperty({ type: String, nullable: true }) customerId!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: OUTCOMES }) outcome!: string | null;
   @ApiProperty({ format: 'date-time' }) decidedAt!: string;
   @ApiProperty({ format: 'date-time', description: 'decidedAt plus the policy follow-up delay' }) followUpDueAt!: string;
-  @ApiProperty() daysOverdue!: number;
-  @ApiProperty({ nullable: true, description: 'Channel the request came in by' }) channel!: string | null;
-  @ApiProperty({ nullable: true, example: 'it' }) locale!: string | null;
+  @ApiProperty({ type: 'integer' }) daysOverdue!: number;
+  @ApiProperty({ type: String, nullable: true, enum: CHANNELS, description: 'Channel the request came in by' }) channel!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'it' }) locale!: string | null;
 }
 
 export class FollowUpQueueResponse {
   @ApiProperty({ type: [FollowUpItemResponse], description: 'Longest overdue first' }) items!: FollowUpItemResponse[];
-  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
   @ApiProperty({ format: 'date-time' }) asOf!: string;
 }

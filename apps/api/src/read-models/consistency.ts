@@ -4,12 +4,8 @@ import type { FastifyReply } from 'fastify';
 export const MIN_POSITION_WAIT_MS = 5_000;
 export const MIN_POSITION_REACHED = 'X-Min-Position-Reached';
 
-export const MIN_POSITION_HEADERS = {
-  [MIN_POSITION_REACHED]: {
-    description: 'Only when minPosition was sent: true when the read model had applied that position, false when the wait (5 s) ran out first',
-    schema: { type: 'string', enum: ['true', 'false'] },
-  },
-};
+/** Documented once in components.headers (apps/api/src/http/openapi.ts). */
+export const MIN_POSITION_HEADERS = { [MIN_POSITION_REACHED]: { $ref: `#/components/headers/${MIN_POSITION_REACHED}` } as never };
 
 /**
  * Read-your-writes for tools: a bounded wait for the read model to reach the position a command

@@ -1,6 +1,7 @@
-import { CASE_EVENT_TYPES, PERSONAL_DATA_PATHS, POLICY_STREAM } from '@refund-desk/domain';
+import { CASE_EVENT_TYPES, CaseEvent, CaseEventType, decidePolicy, PERSONAL_DATA_PATHS, POLICY_STREAM } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { schemaErrors } from '../../../../test/support/kafka/schemas';
+import { actors, commands, eventsFrom, events as fixtures, eur, NOW, outOfPolicyRequest, POLICY } from '../../../domain/src/testing/fixtures';
+import { caseEventErrors, schemaErrors } from '../../../../test/support/kafka/schemas';
 import { caseEventMessage, caseEventValue } from './case-event-message';
 
 const recorded = (overrides: Partial<RecordedEvent> & Pick<RecordedEvent, 'type' | 'data'>): RecordedEvent => ({
@@ -54,6 +55,12 @@ describe('caseEventMessage', () => {
       'event-type': 'NoteAdded',
       'schema-version': '1',
       'content-type': 'application/json',
+      ce_id: '7a0c2f0e-3f4b-4d8e-9a51-0d3f1c2b4a10',
+      ce_type: 'dev.refund-desk.NoteAdded.v1',
+      ce_source: '/refund-desk',
+      ce_specversion: '1.0',
+      ce_time: '2026-10-01T10:00:00.000Z',
+      ce_subject: 'case_1',
     });
     expect(JSON.parse(String(message.value))).toMatchObject({ caseId: 'case_1', version: 3, position: 42, occurredAt: '2026-10-01T10:00:00.000Z' });
   });
@@ -74,6 +81,20 @@ describe('caseEventMessage', () => {
     expect(schemaErrors('case-event.v1', value)).toBeNull();
     const leaked = { ...value, data: { ...value.data, customer: { ...(value.data.customer as object), name: 'Maria Rossi' } } };
     expect(schemaErrors('case-event.v1', leaked)).toContain('name');
+  });
+
+  it('names the event as a CloudEvent in the Kafka binding headers', () => {
+    const message = caseEventMessage(recorded({ type: 'Decided', data: { caseId: 'case_1' } }));
+    expect(message.headers).toMatchObject({
+      ce_id: '7a0c2f0e-3f4b-4d8e-9a51-0d3f1c2b4a10',
+      ce_type: 'dev.refund-desk.Decided.v1',
+      ce_source: '/refund-desk',
+      ce_specversion: '1.0',
+      ce_time: '2026-10-01T10:00:00.000Z',
+      ce_subject: 'case_1',
+    });
+    const policy = caseEventMessage(recorded({ streamId: POLICY_STREAM, type: 'PolicyRevised', data: {} }));
+    expect(policy.headers).toMatchObject({ ce_subject: POLICY_STREAM, ce_type: 'dev.refund-desk.PolicyRevised.v1' });
   });
 
   it('passes metadata on by allow-list: no hash chain, nothing unknown', () => {
@@ -108,5 +129,66 @@ describe('trace context on forwarded events', () => {
     expect(caseEventMessage(withMetadata({})).headers).not.toHaveProperty('traceparent');
     expect(caseEventMessage(withMetadata({ traceparent: 'junk', tracestate: 'rojo=1' })).headers).not.toHaveProperty('traceparent');
     expect(caseEventMessage(withMetadata({ traceparent, tracestate: 'Bad Key=1' })).headers).not.toHaveProperty('tracestate');
+  });
+});
+
+/** A stored event of the log, as the forwarder reads it. */
+const asRecorded = (event: { type: string; data: object }, index: number, streamId = 'refundCase-case-0001'): RecordedEvent =>
+  recorded({ type: event.type, data: event.data as Record<string, unknown>, streamId, version: index + 1, position: 100 + index });
+
+/** One event of each type, from the domain's own builders: a new type does not compile until it has one. */
+const ONE_OF_EACH: { readonly [T in CaseEventType]: () => Extract<CaseEvent, { type: T }> } = {
+  RequestLogged: () => fixtures.requestLogged(),
+  NoteAdded: () => fixtures.noteAdded(),
+  PolicyEvaluated: () => fixtures.policyEvaluated(),
+  Escalated: () => fixtures.escalated(),
+  CaseAssigned: () => fixtures.caseAssigned(),
+  Decided: () => fixtures.decided(),
+  CustomerNotified: () => fixtures.customerNotified(),
+  RefundIssued: () => fixtures.refundIssued(),
+  RefundSettled: () => fixtures.refundSettled(),
+  RefundFailed: () => fixtures.refundFailed(),
+  FollowedUp: () => fixtures.followedUp(),
+  CaseClosed: () => fixtures.caseClosed(),
+  CustomerDataErased: () => fixtures.customerDataErased(),
+};
+
+describe('forwarded events against the AsyncAPI document', () => {
+  const expectValid = (message: ReturnType<typeof caseEventMessage>): void => {
+    const value = JSON.parse(String(message.value));
+    expect({ type: value.type, errors: caseEventErrors(value, message.headers as Record<string, unknown>) }).toEqual({ type: value.type, errors: null });
+  };
+
+  it('validates an event of every type against the payload schema of its type', () => {
+    for (const type of CASE_EVENT_TYPES) expectValid(caseEventMessage(asRecorded(ONE_OF_EACH[type](), 0)));
+  });
+
+  it('validates every event of a whole case, as decide produced them, and of a policy revision', () => {
+    const produced = eventsFrom(
+      commands.logRequest({ request: outOfPolicyRequest() }),
+      commands.addNote(),
+      commands.evaluateCase(),
+      commands.assignCase(),
+      commands.decideCase({ actor: actors.manager, outcome: 'partial_refund', amount: eur(2500), legalBasis: 'Goodwill', alternativesOffered: ['store_credit'] }),
+      commands.notifyCustomer(),
+      commands.recordRefundExecution({ status: 'issued', amount: eur(2500), reference: 'pay-1' }),
+      commands.recordRefundExecution({ status: 'failed', amount: eur(2500), reference: 'pay-1', failureReason: 'card expired' }),
+      commands.recordRefundExecution({ status: 'issued', amount: eur(2500), reference: 'pay-2' }),
+      commands.recordRefundExecution({ status: 'settled', amount: eur(2500), reference: 'pay-2' }),
+      commands.recordFollowUp(),
+      commands.closeCase(),
+      commands.eraseCustomerData(),
+    );
+    expect(new Set(produced.map((e) => e.type))).toEqual(new Set(CASE_EVENT_TYPES));
+    produced.forEach((event, index) => expectValid(caseEventMessage(asRecorded(event, index))));
+    const [revised] = decidePolicy({ type: 'RevisePolicy', rules: POLICY.rules, changeNote: 'Longer windows', actor: actors.admin, now: NOW }, { status: 'none' });
+    expectValid(caseEventMessage(asRecorded(revised, 0, POLICY_STREAM)));
+  });
+
+  it('refuses an event whose data does not match its type, or names a field the document does not', () => {
+    const decided = caseEventValue(asRecorded(fixtures.decided(), 3));
+    expect(caseEventErrors({ ...decided, data: { ...decided.data, outcome: 'maybe' } })).toContain('outcome');
+    expect(caseEventErrors({ ...decided, data: { ...decided.data, surprise: 1 } })).toContain('additional');
+    expect(caseEventErrors({ ...decided, type: 'Unheard' })).toContain('Unheard');
   });
 });

@@ -2,7 +2,7 @@ import { Message } from 'kafkajs';
 import { caseIdFromStream, withoutPersonalData } from '@refund-desk/domain';
 import { parseTraceparent, parseTracestate } from '@refund-desk/platform';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { CASE_EVENT_HEADERS } from '../topics';
+import { CASE_EVENT_HEADERS, CLOUDEVENTS_HEADERS, CLOUDEVENTS_SOURCE, cloudEventType } from '../topics';
 
 /** The value of a refunds.case-events.v1 message (libs/messaging/schemas/case-event.v1.schema.json). */
 export interface CaseEventMessageValue {
@@ -70,7 +70,8 @@ function traceHeaders(event: RecordedEvent): Record<string, string> {
 
 /**
  * One event as a Kafka message: keyed by case id so a case's events share a partition and keep
- * their order (events of other streams, such as the policy's, by their stream id).
+ * their order (events of other streams, such as the policy's, by their stream id). The ce_*
+ * headers make it a CloudEvent in the Kafka binding's binary mode (the value is its data).
  */
 export function caseEventMessage(event: RecordedEvent): Message {
   const value = caseEventValue(event);
@@ -83,6 +84,12 @@ export function caseEventMessage(event: RecordedEvent): Message {
       [CASE_EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
       [CASE_EVENT_HEADERS.contentType]: 'application/json',
       ...traceHeaders(event),
+      [CLOUDEVENTS_HEADERS.id]: event.eventId,
+      [CLOUDEVENTS_HEADERS.type]: cloudEventType(event.type, event.schemaVersion),
+      [CLOUDEVENTS_HEADERS.source]: CLOUDEVENTS_SOURCE,
+      [CLOUDEVENTS_HEADERS.specVersion]: '1.0',
+      [CLOUDEVENTS_HEADERS.time]: value.occurredAt,
+      [CLOUDEVENTS_HEADERS.subject]: value.caseId ?? event.streamId,
     },
   };
 }

@@ -1,0 +1,312 @@
+import {
+  ALTERNATIVES,
+  Assignment,
+  AUTHORITY_LEVELS,
+  CaseAssigned,
+  CaseClosed,
+  CaseEvent,
+  CaseEventType,
+  CHANNELS,
+  Closure,
+  Communication,
+  Customer,
+  CustomerDataErased,
+  CustomerNotified,
+  Decided,
+  Decision,
+  DecisionAuthority,
+  Escalated,
+  EscalationRecord,
+  EvaluationRecord,
+  Evidence,
+  Finding,
+  FollowedUp,
+  FollowUpRecord,
+  Money,
+  Note,
+  NoteAdded,
+  NOTIFICATION_CHANNELS,
+  OUTCOMES,
+  PolicyEvaluated,
+  PolicyRevised,
+  PolicyRules,
+  PRIORITIES,
+  RefundFailed,
+  RefundFailure,
+  RefundIssued,
+  RefundRequest,
+  RefundSettled,
+  RefundTracking,
+  REQUESTED_RESOLUTIONS,
+  RequestLogged,
+  RULES,
+} from '@refund-desk/domain';
+import {
+  arrayOf,
+  boolean,
+  dateTime,
+  enumOf,
+  integer,
+  mapOf,
+  nullable,
+  number,
+  objectSchema,
+  PropertiesOf,
+  ref,
+  Schema,
+  string,
+} from './json-schema';
+
+/** Every event type the log can hold: the case events and the policy's. */
+export type EventType = CaseEventType | PolicyRevised['type'];
+export type EventData<T extends EventType> = T extends CaseEventType ? Extract<CaseEvent, { type: T }>['data'] : PolicyRevised['data'];
+
+const ACTOR = string({ description: 'Token subject of whoever did it (kafka:<source> for messages)' });
+const CASE_ID = string({ description: 'The case' });
+
+const MONEY = objectSchema<Money>(
+  { minor: integer({ description: 'Integer minor units (cents)', example: 4990 }), currency: string({ pattern: '^[A-Z]{3}$', description: 'ISO-4217', example: 'EUR' }) },
+  { description: 'An amount in minor units with its currency' },
+);
+
+const EVIDENCE = objectSchema<Evidence>({ kind: string({ example: 'receipt' }), uri: string({ example: 'https://files.example.com/r/5521.pdf' }) });
+
+const CUSTOMER = objectSchema<Customer>(
+  {
+    id: string({ example: 'cus_81' }),
+    name: string({ description: 'Personal data: "[erased]" once erased' }),
+    email: string({ description: 'Personal data' }),
+    phone: string({ description: 'Personal data' }),
+    locale: string({ description: 'BCP-47 language tag the customer is answered in', example: 'it' }),
+  },
+  { optional: ['email', 'phone'] },
+);
+
+type Order = RefundRequest['order'];
+type Product = RefundRequest['product'];
+type Reason = RefundRequest['reason'];
+
+const REQUEST_PROPERTIES: PropertiesOf<RefundRequest> = {
+  customer: ref('Customer'),
+  order: objectSchema<Order>({
+    id: string({ example: 'ord_5521' }),
+    purchasedAt: dateTime(),
+    country: string({ description: 'ISO-3166 alpha-2 country of the sale', example: 'IT' }),
+    paymentMethod: string({ example: 'card' }),
+  }),
+  product: objectSchema<Product>({
+    sku: string({ example: 'KTL-200' }),
+    name: string({ example: 'Electric kettle' }),
+    category: string({ example: 'small-appliances' }),
+    condition: string({ example: 'used' }),
+  }),
+  amount: ref('Money'),
+  reason: objectSchema<Reason>({ code: string({ example: 'defective' }), description: string({ description: 'Personal data (the customer\'s words)' }) }),
+  requestedResolution: enumOf(REQUESTED_RESOLUTIONS),
+  channel: enumOf(CHANNELS, { description: 'Channel the request came in by' }),
+  evidence: arrayOf(ref('Evidence')),
+};
+
+const FINDING = objectSchema<Finding>({
+  rule: enumOf(RULES),
+  result: enumOf(['pass', 'fail', 'flag', 'info'], { description: 'pass: allows; fail: does not; flag: for a human; info: no effect' }),
+  detail: string(),
+  inputs: mapOf({ type: ['string', 'number', 'boolean', 'null'], description: 'A string, number, boolean or null' }, { description: 'The inputs the rule used' }),
+});
+
+type EvaluationInputs = EvaluationRecord['inputs'];
+type Recommendation = EvaluationRecord['recommendation'];
+const EVALUATION_PROPERTIES: PropertiesOf<EvaluationRecord> = {
+  policyVersion: integer({ minimum: 1 }),
+  withinPolicy: boolean(),
+  requiredAuthority: enumOf(AUTHORITY_LEVELS),
+  findings: arrayOf(ref('Finding')),
+  inputs: objectSchema<EvaluationInputs>({
+    daysSincePurchase: integer(),
+    earlierCases: integer(),
+    earlierRefunds: integer(),
+    lookbackDays: integer(),
+    historyComplete: boolean({ description: 'False when the customer history could not be confirmed up to date' }),
+  }),
+  recommendation: objectSchema<Recommendation>({ resolution: enumOf(OUTCOMES), note: string() }),
+  evaluatedBy: ACTOR,
+  evaluatedAt: dateTime(),
+};
+
+const ESCALATION_PROPERTIES: PropertiesOf<EscalationRecord> = {
+  reason: string(),
+  reasonCodes: arrayOf(enumOf(RULES), { description: 'Rules behind an automatic escalation; empty when escalated by hand' }),
+  priority: enumOf(PRIORITIES),
+  requiredAuthority: enumOf(AUTHORITY_LEVELS),
+  slaDueAt: dateTime('Deadline for the decision'),
+  automatic: boolean(),
+  policyVersion: integer({ minimum: 1 }),
+  escalatedBy: ACTOR,
+  escalatedAt: dateTime(),
+};
+
+const ASSIGNMENT_PROPERTIES: PropertiesOf<Assignment> = { assignee: string(), assignedBy: ACTOR, assignedAt: dateTime() };
+
+const DECISION_AUTHORITY = objectSchema<DecisionAuthority>({
+  level: enumOf(AUTHORITY_LEVELS),
+  limit: nullable(ref('Money')),
+  policyVersion: integer({ minimum: 1 }),
+});
+
+const DECISION_PROPERTIES: PropertiesOf<Decision> = {
+  outcome: enumOf(OUTCOMES),
+  amount: nullable(ref('Money')),
+  rationale: string(),
+  legalBasis: nullable(string()),
+  alternativesOffered: arrayOf(enumOf(ALTERNATIVES)),
+  authority: ref('DecisionAuthority'),
+  decidedBy: ACTOR,
+  decidedAt: dateTime(),
+  followUpDueAt: dateTime('When the customer should be asked how the resolution went'),
+  slaBreached: nullable(boolean({ description: 'Null when never escalated' })),
+};
+
+const COMMUNICATION_PROPERTIES: PropertiesOf<Communication> = {
+  channel: enumOf(NOTIFICATION_CHANNELS),
+  locale: string({ example: 'it' }),
+  subject: string({ description: 'Personal data' }),
+  body: string({ description: 'Personal data' }),
+  notifiedBy: ACTOR,
+  notifiedAt: dateTime(),
+};
+
+const FOLLOW_UP_PROPERTIES: PropertiesOf<FollowUpRecord> = {
+  satisfaction: integer({ minimum: 1, maximum: 5 }),
+  comment: nullable(string({ description: 'Personal data' })),
+  channel: string(),
+  recordedBy: ACTOR,
+  followedUpAt: dateTime(),
+};
+
+const NOTE_PROPERTIES: PropertiesOf<Note> = {
+  noteId: string(),
+  text: string({ description: 'Personal data' }),
+  evidence: arrayOf(ref('Evidence')),
+  addedBy: ACTOR,
+  addedAt: dateTime(),
+};
+
+const CLOSURE_PROPERTIES: PropertiesOf<Closure> = { summary: string(), closedBy: ACTOR, closedAt: dateTime() };
+
+const REFUND_FAILURE = objectSchema<RefundFailure>({
+  method: string(),
+  amount: ref('Money'),
+  reference: string(),
+  reason: string(),
+  failedAt: dateTime(),
+});
+
+const REFUND_TRACKING = objectSchema<RefundTracking>({
+  status: enumOf(['not_started', 'issued', 'settled', 'failed']),
+  method: nullable(string()),
+  amount: nullable(ref('Money')),
+  reference: nullable(string()),
+  issuedAt: nullable(dateTime()),
+  settledAt: nullable(dateTime()),
+  failures: arrayOf(ref('RefundFailure'), { description: 'Every failed attempt, oldest first' }),
+});
+
+const MINOR_BY_CURRENCY = mapOf(integer(), { description: 'Minor units by ISO-4217 currency' });
+type ReturnWindow = PolicyRules['returnWindowDays'];
+type RepeatRequester = PolicyRules['repeatRequester'];
+type AuthorityLimits = PolicyRules['authorityLimits'];
+type SettlementDays = PolicyRules['refundSettlementDays'];
+const POLICY_RULES = objectSchema<PolicyRules>({
+  returnWindowDays: objectSchema<ReturnWindow>({ default: integer({ minimum: 0 }), byCategory: mapOf(integer({ minimum: 0 })) }),
+  nonReturnableCategories: arrayOf(string()),
+  acceptedConditions: arrayOf(string()),
+  statutoryWithdrawalDays: mapOf(integer({ minimum: 0 }), { description: 'Days by ISO-3166 country' }),
+  repeatRequester: objectSchema<RepeatRequester>({ threshold: integer({ minimum: 1 }), lookbackDays: integer({ minimum: 1 }) }),
+  authorityLimits: objectSchema<AuthorityLimits>({ agent: MINOR_BY_CURRENCY, manager: MINOR_BY_CURRENCY }),
+  slaHours: objectSchema<PolicyRules['slaHours']>({
+    low: number({ minimum: 0 }),
+    normal: number({ minimum: 0 }),
+    high: number({ minimum: 0 }),
+    urgent: number({ minimum: 0 }),
+  }),
+  urgentReasonCodes: arrayOf(string()),
+  goodwillGraceDays: integer({ minimum: 0 }),
+  followUpDelayDays: integer({ minimum: 0 }),
+  refundSettlementDays: objectSchema<SettlementDays>({ min: integer({ minimum: 0 }), max: integer({ minimum: 0 }) }),
+});
+
+/** Shapes shared by the HTTP responses and the event payloads, by component name. */
+export const DOMAIN_SCHEMAS: Readonly<Record<string, Schema>> = {
+  Money: MONEY,
+  Evidence: EVIDENCE,
+  Customer: CUSTOMER,
+  RefundRequest: objectSchema<RefundRequest>(REQUEST_PROPERTIES, { description: 'The request as logged' }),
+  Finding: FINDING,
+  Evaluation: objectSchema<EvaluationRecord>(EVALUATION_PROPERTIES),
+  Escalation: objectSchema<EscalationRecord>(ESCALATION_PROPERTIES),
+  Assignment: objectSchema<Assignment>(ASSIGNMENT_PROPERTIES),
+  DecisionAuthority: DECISION_AUTHORITY,
+  Decision: objectSchema<Decision>(DECISION_PROPERTIES),
+  Communication: objectSchema<Communication>(COMMUNICATION_PROPERTIES),
+  FollowUp: objectSchema<FollowUpRecord>(FOLLOW_UP_PROPERTIES),
+  Note: objectSchema<Note>(NOTE_PROPERTIES),
+  Closure: objectSchema<Closure>(CLOSURE_PROPERTIES),
+  RefundFailure: REFUND_FAILURE,
+  RefundTracking: REFUND_TRACKING,
+  PolicyRules: POLICY_RULES,
+};
+
+type RefundExecution = RefundIssued['data'];
+const EXECUTION_PROPERTIES: Omit<PropertiesOf<RefundExecution>, 'issuedAt'> = {
+  caseId: CASE_ID,
+  method: string({ example: 'card' }),
+  amount: ref('Money'),
+  reference: string({ description: "The payment provider's reference" }),
+  recordedBy: ACTOR,
+};
+
+/**
+ * The `data` of each event type, in the form the log holds it. Typed against the domain's event
+ * union: a new event type, or a field added to one, does not compile until it is described here.
+ */
+export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: Schema } = {
+  RequestLogged: objectSchema<RequestLogged['data']>({ caseId: CASE_ID, ...REQUEST_PROPERTIES, loggedAt: dateTime(), loggedBy: ACTOR }),
+  NoteAdded: objectSchema<NoteAdded['data']>({ caseId: CASE_ID, ...NOTE_PROPERTIES }),
+  PolicyEvaluated: objectSchema<PolicyEvaluated['data']>({ caseId: CASE_ID, ...EVALUATION_PROPERTIES }),
+  Escalated: objectSchema<Escalated['data']>({ caseId: CASE_ID, ...ESCALATION_PROPERTIES }),
+  CaseAssigned: objectSchema<CaseAssigned['data']>({ caseId: CASE_ID, ...ASSIGNMENT_PROPERTIES }),
+  Decided: objectSchema<Decided['data']>({ caseId: CASE_ID, ...DECISION_PROPERTIES }),
+  CustomerNotified: objectSchema<CustomerNotified['data']>({ caseId: CASE_ID, ...COMMUNICATION_PROPERTIES }),
+  RefundIssued: objectSchema<RefundIssued['data']>({ ...EXECUTION_PROPERTIES, issuedAt: dateTime() }),
+  RefundSettled: objectSchema<RefundSettled['data']>({ ...EXECUTION_PROPERTIES, settledAt: dateTime() }),
+  RefundFailed: objectSchema<RefundFailed['data']>({ ...EXECUTION_PROPERTIES, failedAt: dateTime(), failureReason: string() }),
+  FollowedUp: objectSchema<FollowedUp['data']>({ caseId: CASE_ID, ...FOLLOW_UP_PROPERTIES }),
+  CaseClosed: objectSchema<CaseClosed['data']>({ caseId: CASE_ID, ...CLOSURE_PROPERTIES }),
+  CustomerDataErased: objectSchema<CustomerDataErased['data']>({
+    caseId: CASE_ID,
+    customerId: string(),
+    erasedBy: ACTOR,
+    erasedAt: dateTime(),
+  }),
+  PolicyRevised: objectSchema<PolicyRevised['data']>({ rules: ref('PolicyRules'), changeNote: string(), revisedBy: ACTOR, revisedAt: dateTime() }),
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
+
+/** What each event type records, for the catalogue. */
+export const EVENT_DESCRIPTIONS: { readonly [T in EventType]: string } = {
+  RequestLogged: 'A refund request was logged (POST /v1/cases or refunds.requests.v1).',
+  NoteAdded: 'A note or evidence was added to the case.',
+  PolicyEvaluated: 'The request was evaluated against the policy in force; the findings name each rule.',
+  Escalated: 'The case went to a manager, automatically after an out-of-policy evaluation or by hand.',
+  CaseAssigned: 'A manager took the case or gave it to someone.',
+  Decided: 'The case was decided, with the rationale and the authority behind it.',
+  CustomerNotified: "The customer was told the decision, in their language.",
+  RefundIssued: 'The refund was issued to the payment provider.',
+  RefundSettled: 'The money arrived.',
+  RefundFailed: 'The refund failed; it can be issued again.',
+  FollowedUp: "The customer's satisfaction with the resolution was recorded.",
+  CaseClosed: 'The case was closed; nothing can follow.',
+  CustomerDataErased: "The customer's personal data in this case can no longer be read (crypto-shredding).",
+  PolicyRevised: 'The return policy was revised (stream refundPolicy-current; caseId is null).',
+};

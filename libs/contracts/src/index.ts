@@ -1,0 +1,3 @@
+export * from './json-schema';
+export * from './domain-schemas';
+export * from './outbound-event-schemas';
