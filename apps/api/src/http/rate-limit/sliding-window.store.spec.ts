@@ -58,7 +58,7 @@ describe('SlidingWindowStore', () => {
       swept.hit('kept', 5, MINUTE);
       jest.advanceTimersByTime(1.5 * MINUTE); // swept at 12:00, when 'gone' has been idle two windows
       expect(swept.size).toBe(1);
-      expect(swept.peek('kept', 1, MINUTE).allowed).toBe(true);
+      expect(swept.peek('kept', 5, MINUTE).count).toBeGreaterThan(0);
       swept.onApplicationShutdown();
     } finally {
       jest.useRealTimers();
