@@ -7,6 +7,7 @@ function expect429(result: HttpResult): number {
   expect(result.status).toBe(429);
   expect(result.headers.get('content-type')).toContain('application/problem+json');
   expect(result.body).toMatchObject({ status: 429, type: expect.stringContaining('rate-limited') });
+  expect(result.headers.get('x-content-type-options')).toBe('nosniff');
   const retryAfter = Number(result.headers.get('retry-after'));
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
