@@ -101,6 +101,30 @@ describe('rate limits (e2e)', () => {
       }
     });
 
+    it('caps the requests one address has in progress at once, and frees the slot when a request ends or its client goes away', async () => {
+      const t = await startTestApp({ env: { RATE_LIMIT_CONCURRENT_PER_ADDRESS: '2', TRUST_PROXY: '127.0.0.1' } });
+      try {
+        const token = t.token('ann', ['agent']);
+        const headers = { 'x-forwarded-for': '203.0.113.20' };
+        // A minPosition the read model never reaches holds a request for the whole wait (5 s).
+        const slow = () => t.request('GET', '/v1/queues/follow-up?minPosition=999999999', { token, headers });
+        const aborted = new AbortController();
+        const held = [slow(), fetch(`${t.url}/v1/queues/follow-up?minPosition=999999999`, { headers: { ...headers, authorization: `Bearer ${token}` }, signal: aborted.signal }).catch(() => 'aborted')];
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect429(await t.request('GET', '/health', { headers }));
+        expect((await t.request('GET', '/health', { headers: { 'x-forwarded-for': '203.0.113.21' } })).status).toBe(200);
+        aborted.abort();
+        const deadline = Date.now() + 3_000;
+        let status = 0;
+        while (Date.now() < deadline && (status = (await t.request('GET', '/health', { headers })).status) !== 200) await new Promise((r) => setTimeout(r, 50));
+        expect(status).toBe(200);
+        expect(((await held[0]) as HttpResult).status).toBe(200);
+        expect(await held[1]).toBe('aborted');
+      } finally {
+        await t.close();
+      }
+    });
+
     it('refuses an address that keeps failing authentication, before its tokens are verified', async () => {
       const t = await startTestApp({ env: { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '5', TRUST_PROXY: '127.0.0.1' } });
       const verify = jest.spyOn(t.app.get(JwtService), 'verifyAsync');

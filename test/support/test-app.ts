@@ -77,6 +77,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
+    RATE_LIMIT_CONCURRENT_PER_ADDRESS: '0',
+    RATE_LIMIT_REFUSAL_DELAY_MS: '0',
     SHUTDOWN_GRACE_MS: '500',
     ...options.env,
   });

@@ -118,6 +118,17 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0)
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 12_000;
 
+  /** Requests in progress at once per client address; past it, 429 at once. 0: off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_CONCURRENT_PER_ADDRESS = 32;
+
+  /**
+   * How long a 429 from the per-address and per-subject limits is held before it is sent, so a
+   * client that ignores Retry-After and loops makes one request per connection per delay.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10_000)
+  RATE_LIMIT_REFUSAL_DELAY_MS = 1_000;
+
   /** Answers 401 per minute per client address; past it the address is refused before its tokens are verified. 0: off. */
   @Type(() => Number) @IsInt() @Min(0)
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 60;
