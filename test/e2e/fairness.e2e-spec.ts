@@ -19,7 +19,7 @@ const SECONDS = 5;
 const VICTIM_RATE = 100;
 const FLOOD_CONNECTIONS = 32;
 /** The longest the flooder may take to spend its budget. */
-const EXHAUST_S = 8;
+const EXHAUST_S = 20;
 const report = process.env.FAIRNESS_REPORT === '1';
 const limitsOff = process.env.FAIRNESS_LIMITS_OFF === '1';
 
