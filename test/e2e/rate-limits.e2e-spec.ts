@@ -3,6 +3,9 @@ import { HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /** Rate limits over HTTP on the running app (issue 11, finding 7). */
 
+// Several tests start an app of their own with particular limits, which takes a while on a busy machine.
+jest.setTimeout(180_000);
+
 function expect429(result: HttpResult): number {
   expect(result.status).toBe(429);
   expect(result.headers.get('content-type')).toContain('application/problem+json');
