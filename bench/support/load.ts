@@ -10,6 +10,8 @@ export interface LoadOptions {
   readonly seconds: number;
   /** Requests per second across all connections; unset: as fast as the server answers. */
   readonly rate?: number;
+  /** A sequence each connection cycles through (autocannon's `requests`), e.g. one per user. */
+  readonly requests?: ReadonlyArray<{ readonly method?: string; readonly path: string; readonly headers?: Record<string, string> }>;
 }
 
 export interface LoadResult {
@@ -33,6 +35,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     duration: options.seconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
     timeout: 10,
   };
   return new Promise((resolve, reject) => {
@@ -46,8 +49,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
       try {
         resolve(JSON.parse(out.trim()) as LoadResult);
-      } catch (error) {
-        reject(error);
+      } catch {
+        reject(new Error(`load generator exited without a result (code ${code}): ${JSON.stringify(out.slice(0, 500))}`));
       }
     });
   });

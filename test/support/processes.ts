@@ -108,6 +108,9 @@ export function baseEnv(overrides: Record<string, string | undefined>): Record<s
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    RATE_LIMIT_CONCURRENT_PER_ADDRESS: '0',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
     SHUTDOWN_GRACE_MS: '1000',
     ...overrides,
   };

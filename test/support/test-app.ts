@@ -56,7 +56,11 @@ export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly clock: TestClock;
   readonly db: SqlDatabase;
-  token(sub: string, roles: Role[], options?: { secret?: string; expiresIn?: string }): string;
+  /**
+   * A token the app accepts: it expires (in 1 h unless told; `expiresIn: null` leaves exp out) and
+   * carries the configured AUTH_ISSUER and AUTH_AUDIENCE; `claims` adds or overrides claims.
+   */
+  token(sub: string, roles: Role[], options?: { secret?: string; expiresIn?: string | number | null; claims?: Record<string, unknown> }): string;
   /** Every answer is checked against the OpenAPI document the app serves (ContractViolation otherwise). */
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** The JSON log lines written so far (with `captureLogs`; empty otherwise). */
@@ -87,6 +91,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: options.captureLogs ? 'info' : 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
+    RATE_LIMIT_CONCURRENT_PER_ADDRESS: '0',
+    RATE_LIMIT_REFUSAL_DELAY_MS: '0',
     SHUTDOWN_GRACE_MS: '500',
     ...options.env,
   });
@@ -133,7 +141,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     db,
     token: (sub, roles, tokenOptions = {}) =>
-      jwt.sign({ sub, roles }, { secret: tokenOptions.secret ?? TEST_JWT_SECRET, expiresIn: (tokenOptions.expiresIn ?? '1h') as never }),
+      jwt.sign(
+        { sub, roles, ...(config.AUTH_ISSUER ? { iss: config.AUTH_ISSUER } : {}), ...(config.AUTH_AUDIENCE ? { aud: config.AUTH_AUDIENCE } : {}), ...tokenOptions.claims },
+        {
+          secret: tokenOptions.secret ?? TEST_JWT_SECRET,
+          ...(tokenOptions.expiresIn === null ? {} : { expiresIn: (tokenOptions.expiresIn ?? '1h') as never }),
+        },
+      ),
     request: async (method, path, requestOptions = {}) => {
       const headers: Record<string, string> = { ...requestOptions.headers };
       if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;

@@ -13,7 +13,9 @@ import { ErasureController } from './customers/erasure.controller';
 import { HealthModule } from './health/health.module';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
-import { CallerThrottlerGuard } from './http/throttler.guard';
+import { RateLimitStoreModule, RATE_LIMIT_WINDOW_MS } from './http/rate-limit/request-limits';
+import { SlidingWindowStore } from './http/rate-limit/sliding-window.store';
+import { SubjectThrottlerGuard } from './http/rate-limit/subject-throttler.guard';
 import { PolicyController } from './policy/policy.controller';
 import { QueuesController } from './queues/queues.controller';
 
@@ -27,10 +29,13 @@ import { QueuesController } from './queues/queues.controller';
     CaseHandlingModule,
     AuditModule,
     HealthModule,
+    RateLimitStoreModule,
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ ttl: 60_000, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
+      imports: [RateLimitStoreModule],
+      inject: [AppConfig, SlidingWindowStore],
+      useFactory: (config: AppConfig, storage: SlidingWindowStore) => ({
+        throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
+        storage,
         skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
       }),
     }),
@@ -47,9 +52,10 @@ import { QueuesController } from './queues/queues.controller';
     AsyncApiController,
   ],
   providers: [
-    // Order matters: the caller must be known before the rate limit counts per caller.
+    // Order matters: the caller must be known before the rate limit counts per caller. Limits per
+    // client address run earlier still, in the request hook (installRequestLimits).
     { provide: APP_GUARD, useExisting: AuthGuard },
-    { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+    { provide: APP_GUARD, useClass: SubjectThrottlerGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

@@ -6,12 +6,17 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig, attachTraceContext, createValidationPipe } from '@refund-desk/platform';
 import { instrumentHttp } from './http/observability';
 import { buildOpenApiDocument } from './http/openapi';
+import { installRequestLimits, requestLimitsOf } from './http/rate-limit/request-limits';
+import { SlidingWindowStore } from './http/rate-limit/sliding-window.store';
+import { installSecurityHeaders } from './http/security-headers';
 
 /** Fastify with the contract's limits: the body limit answers 413, ids follow X-Correlation-Id. */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: otherwise any client
+    // could pick the address its requests are limited under.
+    trustProxy: config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const header = req.headers['x-correlation-id'];
       const id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
@@ -32,6 +37,8 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  installSecurityHeaders(fastify);
+  installRequestLimits(fastify, app.get(SlidingWindowStore), requestLimitsOf(config));
   // The API speaks JSON only: a text body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
   // A client that stops reading a response (an abandoned export) must not hold shutdown for the keep-alive timeout.

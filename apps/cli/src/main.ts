@@ -19,19 +19,46 @@ const parseRoles = (value: string): string[] => {
   return roles;
 };
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** `3600`, `90s`, `30m`, `8h`, `7d` to seconds. */
+const parseDuration = (value: string): number => {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's'] : Number.NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1) throw new InvalidArgumentError('must be a duration such as 3600, 90s, 30m, 8h or 7d');
+  return seconds;
+};
+
+const DEFAULT_TOKEN_TTL_S = 8 * 3_600;
+
 program
   .command('token')
-  .description('Mint a local HS256 JWT for trying the API (uses AUTH_JWT_SECRET or the development secret in DATA_DIR)')
+  .description(
+    'Mint a local HS256 JWT for trying the API (uses AUTH_JWT_SECRET or the development secret in DATA_DIR); ' +
+      'it carries exp, and iss/aud when AUTH_ISSUER/AUTH_AUDIENCE are set',
+  )
   .requiredOption('--sub <subject>', 'who the token speaks for; becomes the actor of every event it causes')
   .requiredOption('--roles <roles>', `comma-separated roles: ${ROLES.join(', ')}`, parseRoles)
   .option('--name <name>', 'display name')
-  .option('--expires-in <duration>', 'lifetime, e.g. 8h, 30m, 7d', '8h')
-  .action(async (options: { sub: string; roles: string[]; name?: string; expiresIn: string }) => {
-    const { secret } = resolveJwtSecret(loadAppConfig());
+  .option('--ttl <duration>', 'lifetime, e.g. 3600, 30m, 8h (default 8h, or AUTH_MAX_TOKEN_LIFETIME_S if shorter)', parseDuration)
+  .option('--expires-in <duration>', 'the same as --ttl (kept for older scripts)', parseDuration)
+  .action(async (options: { sub: string; roles: string[]; name?: string; ttl?: number; expiresIn?: number }) => {
+    const config = loadAppConfig();
+    const ttl = options.ttl ?? options.expiresIn ?? Math.min(DEFAULT_TOKEN_TTL_S, config.AUTH_MAX_TOKEN_LIFETIME_S);
+    if (ttl > config.AUTH_MAX_TOKEN_LIFETIME_S) {
+      throw new InvalidArgumentError(
+        `--ttl ${ttl} s is longer than AUTH_MAX_TOKEN_LIFETIME_S (${config.AUTH_MAX_TOKEN_LIFETIME_S} s): the service would refuse the token`,
+      );
+    }
+    const { secret } = resolveJwtSecret(config);
     const jwt = new JwtService({ secret, signOptions: { algorithm: 'HS256' } });
     const token = await jwt.signAsync(
       { sub: options.sub, roles: options.roles, ...(options.name ? { name: options.name } : {}) },
-      { expiresIn: options.expiresIn as never },
+      {
+        expiresIn: ttl,
+        ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+        ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+      },
     );
     process.stdout.write(`${token}\n`);
   });

@@ -18,6 +18,7 @@ export async function awaitMinPosition(
   reply: FastifyReply,
 ): Promise<void> {
   if (minPosition === undefined) return;
-  const reached = await runner.waitForPosition(readModel, minPosition, MIN_POSITION_WAIT_MS);
+  // Position 0 is before the first event: every read model has reached it, there is nothing to wait for.
+  const reached = minPosition <= 0 || (await runner.waitForPosition(readModel, minPosition, MIN_POSITION_WAIT_MS));
   reply.header(MIN_POSITION_REACHED, String(reached));
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
@@ -17,11 +17,12 @@ export class ReadModelQueryDto {
   @ApiPropertyOptional({
     description:
       'Global position from a command response: wait (at most 5 s) until this read model has applied it. ' +
-      'The response then says in `X-Min-Position-Reached` whether it had.',
+      'The response then says in `X-Min-Position-Reached` whether it had. 0 is always reached (no wait); an empty value is refused.',
     minimum: 0,
     example: 1042,
   })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  // An empty value is refused rather than read as 0 (Number('') is 0).
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value)) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   minPosition?: number;
 }
 

@@ -28,6 +28,12 @@ describe('loadAppConfig', () => {
     [{ KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '3000' }, 'KAFKA_HEARTBEAT_INTERVAL_MS'],
     [{ KAFKA_REBALANCE_TIMEOUT_MS: '10' }, 'KAFKA_REBALANCE_TIMEOUT_MS'],
     [{ LOG_HORIZON_DEGRADED_SECONDS: '-1' }, 'LOG_HORIZON_DEGRADED_SECONDS'],
+    [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1,proxy.example.com' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1000' }, 'TRUST_PROXY'],
+    [{ AUTH_MAX_TOKEN_LIFETIME_S: '10' }, 'AUTH_MAX_TOKEN_LIFETIME_S'],
+    [{ RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
   ])('refuses %p with a message naming %s', (env, setting) => {
     let error: unknown;
     try {
@@ -38,6 +44,13 @@ describe('loadAppConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.some((problem) => problem.includes(setting))).toBe(true);
     expect((error as ConfigError).message).toContain(setting);
+  });
+
+  it('trusts no proxy by default, and reads a hop count or a list of addresses and ranges', () => {
+    expect(loadAppConfig({}).trustProxy).toBe(false);
+    expect(loadAppConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'loopback']);
   });
 
   it('lists every bad setting at once', () => {

@@ -9,13 +9,50 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
   ValidationError,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
+import { isIP } from 'node:net';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? (['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) ? true : ['0', 'false', 'no', 'off', ''].includes(value.toLowerCase()) ? false : value) : value;
 const blankToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_KEYWORDS.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option (proxy-addr): boolean, hop count or address list. */
+export function parseTrustProxy(value: string): boolean | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false' || text === '') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((entry) => entry.trim());
+}
+
+@ValidatorConstraint({ name: 'trustProxyList' })
+class TrustProxyListConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    const parsed = parseTrustProxy(value);
+    if (typeof parsed === 'number') return parsed <= 64;
+    return !Array.isArray(parsed) || parsed.every(isProxyEntry);
+  }
+  defaultMessage(): string {
+    return 'TRUST_PROXY must be false, true, a hop count, or a comma-separated list of IP addresses or CIDR ranges';
+  }
+}
 
 /**
  * Every setting the processes read, validated once at start-up. A bad value stops the process
@@ -70,9 +107,51 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
-  /** Requests per minute per caller; 0 turns rate limiting off. */
+  /** Requests per minute per token subject, counted across every route; 0 turns this limit off. */
   @Type(() => Number) @IsInt() @Min(0)
   RATE_LIMIT_PER_MINUTE = 6_000;
+
+  /**
+   * Requests per minute per client address, counted before the token is looked at (so requests
+   * without a valid token are limited too); 0 turns this limit off.
+   */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 12_000;
+
+  /** Requests in progress at once per client address; past it, 429 at once. 0: off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_CONCURRENT_PER_ADDRESS = 32;
+
+  /**
+   * How long a 429 from the per-address and per-subject limits is held before it is sent, so a
+   * client that ignores Retry-After and loops makes one request per connection per delay.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10_000)
+  RATE_LIMIT_REFUSAL_DELAY_MS = 1_000;
+
+  /** Answers 401 per minute per client address; past it the address is refused before its tokens are verified. 0: off. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 60;
+
+  /**
+   * Which peers may say who the client is in X-Forwarded-For: `false` (nobody: the client is the
+   * TCP peer), `true` (anyone: only behind a proxy that every request passes through), a hop
+   * count, or a comma-separated list of addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`.
+   */
+  @Validate(TrustProxyListConstraint)
+  TRUST_PROXY = 'false';
+
+  /** The longest lifetime a bearer token may have (exp − iat, and exp − now), in seconds. */
+  @Type(() => Number) @IsInt() @Min(60) @Max(31_536_000)
+  AUTH_MAX_TOKEN_LIFETIME_S = 86_400;
+
+  /** When set, a token's `iss` must equal it. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
+  AUTH_ISSUER?: string;
+
+  /** When set, a token's `aud` must be (or contain) it. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
+  AUTH_AUDIENCE?: string;
 
   @Transform(toBoolean) @IsBoolean()
   PROJECTIONS_ENABLED = true;
@@ -136,6 +215,10 @@ export class AppConfig {
    */
   @Type(() => Number) @IsInt() @Min(0) @Max(86_400)
   LOG_HORIZON_DEGRADED_SECONDS = 30;
+  /** TRUST_PROXY in the form Fastify's `trustProxy` takes. */
+  get trustProxy(): boolean | number | string[] {
+    return parseTrustProxy(this.TRUST_PROXY);
+  }
 
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
@@ -178,7 +261,7 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
 /** Reads and validates the environment; throws ConfigError naming each bad setting. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
-  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE'];
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE'];
   const relevant = Object.fromEntries(
     [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
   );

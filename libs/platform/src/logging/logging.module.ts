@@ -20,6 +20,7 @@ interface RawRequest {
   originalUrl?: string;
   headers: Record<string, unknown>;
 }
+import { redactUrl } from './redact';
 
 /**
  * Structured JSON logs (pino) for every process: each line names the service and its version;
@@ -52,7 +53,8 @@ const withDestination = <T extends object>(destination: DestinationStream | null
             return trace ? { traceId: trace.traceId, spanId: trace.spanId } : {};
           },
           serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            // The URL without credentials: a token sent in the query string is refused, and must not be kept here either.
+            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
         }),
