@@ -5,7 +5,7 @@ import { EventStoreModule } from '@refund-desk/event-store';
 import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { HealthController } from '../../api/src/health/health.controller';
+import { HealthModule } from '../../api/src/health/health.module';
 
 /**
  * The Kafka relay and the case-event forwarder as a process of their own. The read models are
@@ -13,7 +13,6 @@ import { HealthController } from '../../api/src/health/health.controller';
  * in the projector, not here. It serves /health and /metrics on PORT, for probes and scraping.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, MessagingModule],
-  controllers: [HealthController],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, MessagingModule, HealthModule],
 })
 export class KafkaRelayProcessModule {}
