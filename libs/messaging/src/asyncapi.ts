@@ -41,12 +41,21 @@ const header = (description: string, extra: Record<string, unknown> = {}): Schem
 
 const CASE_EVENT_MESSAGE_HEADERS: Schema = {
   type: 'object',
-  required: [...Object.values(CASE_EVENT_HEADERS), ...Object.values(CLOUDEVENTS_HEADERS)],
+  // Trace context travels only with events recorded in a trace.
+  required: [
+    ...Object.values(CASE_EVENT_HEADERS).filter((name) => name !== CASE_EVENT_HEADERS.traceparent && name !== CASE_EVENT_HEADERS.tracestate),
+    ...Object.values(CLOUDEVENTS_HEADERS),
+  ],
   properties: {
     [CASE_EVENT_HEADERS.eventId]: header('The event id (a UUID): deduplicate on it, delivery is at-least-once', { format: 'uuid' }),
     [CASE_EVENT_HEADERS.eventType]: header('The event type, e.g. Decided'),
     [CASE_EVENT_HEADERS.schemaVersion]: header('Schema version of the event data', { pattern: '^[1-9][0-9]*$' }),
     [CASE_EVENT_HEADERS.contentType]: header('application/json (CloudEvents: the datacontenttype)', { const: 'application/json' }),
+    [CASE_EVENT_HEADERS.traceparent]: header('W3C trace context of the request or message that recorded the event; absent when it had none', {
+      pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    }),
+    [CASE_EVENT_HEADERS.tracestate]: header('W3C tracestate that came with the traceparent, when there was one'),
     [CLOUDEVENTS_HEADERS.id]: header('CloudEvents id: the event id', { format: 'uuid' }),
     [CLOUDEVENTS_HEADERS.type]: header('CloudEvents type: dev.refund-desk.<event type>.v<schema version>', { pattern: '^dev\\.refund-desk\\.[A-Za-z]+\\.v[1-9][0-9]*$', example: 'dev.refund-desk.Decided.v1' }),
     [CLOUDEVENTS_HEADERS.source]: header('CloudEvents source: the service', { const: CLOUDEVENTS_SOURCE }),
