@@ -117,9 +117,12 @@ describe('fairness: one client flooding does not slow the others down (e2e)', ()
     expect(before.non2xx + before.errors + before.timeouts + after.non2xx + after.errors + after.timeouts).toBe(0);
     expect(under.non2xx + under.errors + under.timeouts).toBe(0);
     expect(under.requests).toBeGreaterThanOrEqual(0.5 * alone.requests);
-    // The flooder got its budget (a little more as the window slides), and refusals for the rest.
+    // The flooder got its budget, and refusals for the rest. The limit is a sliding window estimated from
+    // two fixed minute windows, which lets a client whose flood straddles a minute boundary through up
+    // to budget × (1 + flood length / 60 s) in that flood: the previous minute's count is weighted down
+    // as if it had been spread evenly.
     const served = Object.entries(flooder.statusCodes).filter(([code]) => code !== '429').reduce((sum, [, { count }]) => sum + count, 0);
-    expect(served).toBeLessThanOrEqual(Math.ceil(budget * 1.2));
+    expect(served).toBeLessThanOrEqual(Math.ceil(budget * (1 + (SECONDS + EXHAUST_S) / 60)));
     expect(flooder.statusCodes['429']?.count ?? 0).toBeGreaterThan(0);
     const p99 = under.latencyMs.p99;
     expect([name, p99 <= bound ? 'within the bound' : `p99 ${p99} ms > bound ${bound} ms`]).toEqual([name, 'within the bound']);
