@@ -7,7 +7,11 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@refund-desk/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    // Test kits are entry points of their own, so specs never reach into another library's folders.
+    '^@refund-desk/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
+    '^@refund-desk/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,

@@ -12,8 +12,9 @@ const swcOptions = require('./swc-options');
 const root = path.resolve(__dirname, '../..');
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@refund-desk\/([a-z-]+)$/.exec(request);
-  return resolveFilename.call(this, alias ? path.join(root, 'libs', alias[1], 'src') : request, ...rest);
+  const alias = /^@refund-desk\/([a-z-]+)(\/testing)?$/.exec(request);
+  const target = alias ? path.join(root, 'libs', alias[1], 'src', alias[2] ? 'testing' : '') : request;
+  return resolveFilename.call(this, target, ...rest);
 };
 
 require.extensions['.ts'] = function (module, filename) {

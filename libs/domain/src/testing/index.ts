@@ -1,3 +1,3 @@
-/** Test support: import from specs by relative path; never re-exported by the domain's index. */
+/** Test support, imported by specs as `@refund-desk/domain/testing`; never re-exported by the domain's index. */
 export * from './given-when-then';
 export * from './fixtures';
