@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { DatabaseModule, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EventStore, EventStoreModule } from '@refund-desk/event-store';
+import { EventStoreModule, SealedEventLog } from '@refund-desk/event-store';
 import { loadAppConfig, PlatformModule } from '@refund-desk/platform';
 import { Projection, PROJECTIONS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
 
@@ -47,7 +47,7 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
       hideCursor: true,
     });
     bar.start(1, 0, { models: chosen.map((p) => p.name).join(', '), rate: 0, phase: 'starting' });
-    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get<EventStore>(EVENT_LOG), chosen, {
+    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get(SealedEventLog), chosen, {
       batchSize: options.batchSize,
       restart: options.restart,
       onProgress: (progress) => {

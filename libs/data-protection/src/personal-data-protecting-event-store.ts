@@ -13,6 +13,7 @@ import {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  SealedEventLog,
   verifyChain,
 } from '@refund-desk/event-store';
 import { CustomerKeyStore } from './customer-key-store';
@@ -75,11 +76,12 @@ const customerIdOf = (event: NewEvent): string | undefined => {
  * on the way out; once the key is destroyed they read as "[erased]".
  */
 export class PersonalDataProtectingEventStore implements EventStore {
+  readonly personalData = 'readable';
   readonly name: string;
   readonly positionsCountEvents: boolean;
 
   constructor(
-    readonly log: EventStore,
+    readonly log: SealedEventLog,
     private readonly keys: CustomerKeyStore,
   ) {
     this.name = log.name;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   CASE_EVENT_SCHEMA_VERSION,
   CaseEvent,
@@ -10,7 +10,7 @@ import {
   initialCaseState,
   isCaseEventType,
 } from '@refund-desk/domain';
-import { EVENT_STORE, EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { Clock, IdGenerator, Metrics } from '@refund-desk/platform';
 import { CommandContext, traceMetadata } from './command-context';
 import { VersionMismatchError } from './errors';
@@ -85,7 +85,7 @@ export function foldRecorded(events: readonly RecordedEvent[]): CaseState {
 @Injectable()
 export class CaseRepository {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly metrics: Metrics,

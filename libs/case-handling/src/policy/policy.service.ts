@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
   Actor,
   DEFAULT_POLICY_RULES,
@@ -12,7 +12,7 @@ import {
   PolicyState,
   requireActivePolicy,
 } from '@refund-desk/domain';
-import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { EventStore, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { Clock, IdGenerator } from '@refund-desk/platform';
 import { CommandContext, traceMetadata } from '../command-handling/command-context';
 import { VersionMismatchError } from '../command-handling/errors';
@@ -35,7 +35,7 @@ export class PolicyService implements OnModuleInit {
   private cached: { state: PolicyState; version: number; at: number } = { state: initialPolicyState(), version: 0, at: 0 };
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}

@@ -1,5 +1,5 @@
 import { SqlDatabase } from '@refund-desk/database';
-import { EventStore, LogCheckpoint, ReadAllResult } from '@refund-desk/event-store';
+import { LogCheckpoint, ReadAllResult, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
 import { CheckpointMovedError, indexGeneration, prepareRebuild, swapGeneration } from './generations';
 import { Projection } from './projection';
@@ -37,7 +37,7 @@ export interface RebuildOptions {
 
 const MAX_SWAP_ATTEMPTS = 5;
 
-const smallest = (store: EventStore, checkpoints: readonly (LogCheckpoint | null)[]): LogCheckpoint | null =>
+const smallest = (store: SealedEventLog, checkpoints: readonly (LogCheckpoint | null)[]): LogCheckpoint | null =>
   checkpoints.reduce((min, cp) => (store.compareCheckpoints(cp, min) < 0 ? cp : min));
 
 /**
@@ -48,7 +48,7 @@ const smallest = (store: EventStore, checkpoints: readonly (LogCheckpoint | null
  */
 export async function rebuildReadModels(
   db: SqlDatabase,
-  store: EventStore,
+  store: SealedEventLog,
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
