@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStore, RecordedEvent } from '@refund-desk/event-store';
 import { caseEventMessage } from '@refund-desk/messaging';
-import { schemaErrors } from '../support/kafka/schemas';
+import { schemaErrors } from '@refund-desk/messaging/testing';
 import { describeWithPostgres } from '../support/postgres';
 import { sampleRequest, startTestApp, TestApp, waitForProjections } from '../support/test-app';
 

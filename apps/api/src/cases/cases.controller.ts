@@ -28,8 +28,7 @@ import {
   RefundExecutionDto,
 } from '@refund-desk/case-handling';
 import { RefundRequest } from '@refund-desk/domain';
-import { HttpProblem, Roles } from '@refund-desk/platform';
-import { CaseIdPipe } from '../http/case-id.pipe';
+import { CaseIdPipe, HttpProblem, Roles } from '@refund-desk/platform';
 import { etag, RequestContext } from '../http/request-context';
 import { ApiBodyProblems, ApiCommonProblems, ApiProblems, createdHeaders, etagHeader } from '../http/openapi';
 import { CaseCommandResponse, commandResponse, LogRequestResponse } from './case-responses';

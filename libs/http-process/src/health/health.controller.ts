@@ -7,7 +7,7 @@ import { LogHorizon, SealedEventLog } from '@refund-desk/event-store';
 import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
 import { AppConfig, Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
-import { ApiProblems } from '../http/openapi';
+import { ApiProblems } from '../openapi-problems';
 
 interface Health {
   status: 'ok' | 'degraded' | 'down';
