@@ -4,6 +4,7 @@ import { CaseView, foldRecorded, PolicyService, toCaseView } from '@refund-desk/
 import { plaintextPersonalFields } from '@refund-desk/data-protection';
 import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-desk/domain';
 import { EventStore, InvalidCheckpointError, LogCheckpoint, RecordedEvent, SealedEventLog } from '@refund-desk/event-store';
+import { Clock } from '@refund-desk/platform';
 import { AuditedEvent, toAuditedEvent } from './case-history';
 import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
 
@@ -49,6 +50,7 @@ export class AuditService {
     private readonly store: EventStore,
     private readonly log: SealedEventLog,
     private readonly policies: PolicyService,
+    private readonly clock: Clock,
   ) {}
 
   async caseEvents(caseId: string): Promise<AuditedEvent[]> {
@@ -177,7 +179,7 @@ export class AuditService {
       digest: digest.digest('hex'),
       hashVersions,
       plaintextPersonalFields: plaintext,
-      verifiedAt: new Date().toISOString(),
+      verifiedAt: this.clock.now().toISOString(),
     };
   }
 }
