@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, ValidationError } from 'class-validator';
 import { MESSAGE_CLASSES, validateInbound } from '@refund-desk/messaging';
 import { createValidationPipe, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
-import { RefundDeskModule } from '../../../refund-desk/src/refund-desk.module';
+import { RefundDeskModule } from './refund-desk.module';
 
 /**
  * Walks every DTO the service validates (the bodies and queries of every route of every module,
