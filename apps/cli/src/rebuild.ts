@@ -33,6 +33,7 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
       throw new Error(
         `${message}\nThe running service holds the embedded database: rebuild inside it instead with\n` +
           `  curl -XPOST localhost:${config.PORT}/v1/admin/read-models/${name}/rebuild -H "Authorization: Bearer <admin token>"`,
+        { cause: error },
       );
     }
     throw error;

@@ -66,6 +66,7 @@ function withNested(roots: Ctor[]): Ctor[] {
     for (const meta of ownAndInherited(dto).filter((m) => m.type === 'nestedValidation')) {
       const nested = Reflect.getMetadata('design:type', dto.prototype, meta.propertyName) as Ctor;
       const typeMeta = (
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- class-transformer has no typed export of its metadata storage
         require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(t: Ctor, p: string): { typeFunction(): Ctor } | undefined } }
       ).defaultMetadataStorage.findTypeMetadata(dto, meta.propertyName);
       visit(typeMeta ? typeMeta.typeFunction() : nested);

@@ -52,6 +52,7 @@ const money = (value: unknown): string => {
 
 /** One line a fact, in words an auditor reads without the schema at hand. */
 export function describeEvent(event: RecordedEvent): string {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stored data of any version, read only to be described
   const d = event.data as Record<string, any>;
   const type = knownCaseEventType(event.type);
   switch (type) {

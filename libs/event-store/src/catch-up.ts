@@ -42,7 +42,8 @@ const defaultRetryDelay = (attempt: number): number => Math.min(30_000, 100 * 2 
 export async function runCatchUp(store: EventStoreOperations, options: CatchUpOptions, signal: AbortSignal): Promise<void> {
   let checkpoint: LogCheckpoint | null | undefined;
   let attempt = 0;
-  let pending = false;
+  // Set by an append in this process; cleared before each read, so it means "appended since the read began".
+  let pending: boolean;
   const unsubscribe = store.onAppended(() => {
     pending = true;
   });

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { DOMAIN_SCHEMAS, fromOpenApi30, ref, Schema, toOpenApi30 } from '@refund-desk/contracts';
+import { DOMAIN_SCHEMAS, fromOpenApi30, Schema, toOpenApi30 } from '@refund-desk/contracts';
 import { HEADERS, headerRef } from '@refund-desk/http-process';
 import { HTTP_SCHEMAS } from './openapi-schemas';
 export { PROBLEM_TYPES_DESCRIPTION } from './openapi-problem-types';

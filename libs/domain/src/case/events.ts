@@ -2,7 +2,7 @@ import { AuthorityLevel } from '../shared/actor';
 import { Money } from '../shared/money';
 import { EvaluationResult, RuleName } from '../policy/evaluate-request';
 import { Priority } from '../policy/policy';
-import { Alternative, Channel, Evidence, Outcome, RefundRequest } from './request';
+import { Alternative, Evidence, Outcome, RefundRequest } from './request';
 
 /**
  * The facts of a refund case, past tense. Each is appended to the case's stream; `data` is what

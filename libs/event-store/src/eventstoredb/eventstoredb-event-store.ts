@@ -308,7 +308,7 @@ export class EventStoreDbEventStore implements SealedEventLog {
     const known = this.knownHead;
     let from: ReadPosition = END;
     let newest: Position | null = null;
-    let found: RecordedEvent | null = null;
+    let found: RecordedEvent | null;
     try {
       scan: for (;;) {
         const page: AllStreamResolvedEvent[] = await readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE }));
