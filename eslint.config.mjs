@@ -24,6 +24,19 @@ export default tseslint.config(
     },
   },
   {
+    // The domain is given the time and ids as inputs, so replaying events never reads the clock.
+    files: ['libs/domain/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/domain/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The domain does not read the clock: take the time as an input.' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The domain does not read the clock: take the time as an input.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'The domain makes no ids or chances of its own: take them as inputs.' },
+      ],
+    },
+  },
+  {
     // Tests take apart answers and messages of any shape; typing each one would say nothing.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
