@@ -1,6 +1,6 @@
-import { eur, events as ev } from '../../../domain/src/testing/fixtures';
+import { eur, events as ev } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { CUSTOMER_HISTORY, CustomerHistoryProjection } from './customer-history.projection';
+import { CUSTOMER_HISTORY, customerHistoryProjection } from './customer-history.projection';
 
 describe('customer history projection', () => {
   let h: ProjectionHarness;
@@ -10,7 +10,7 @@ describe('customer history projection', () => {
     (await h.rows(CUSTOMER_HISTORY, 'case_id')).find((r) => r.case_id === id);
 
   beforeAll(async () => {
-    h = await projectionHarness(new CustomerHistoryProjection());
+    h = await projectionHarness(customerHistoryProjection);
   });
   afterAll(() => h.close());
 

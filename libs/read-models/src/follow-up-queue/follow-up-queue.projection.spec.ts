@@ -1,6 +1,6 @@
-import { events as ev } from '../../../domain/src/testing/fixtures';
+import { events as ev } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { FOLLOW_UP_QUEUE, FollowUpQueueProjection } from './follow-up-queue.projection';
+import { FOLLOW_UP_QUEUE, followUpQueueProjection } from './follow-up-queue.projection';
 
 describe('follow-up queue projection', () => {
   let h: ProjectionHarness;
@@ -10,7 +10,7 @@ describe('follow-up queue projection', () => {
     (await h.rows(FOLLOW_UP_QUEUE, 'case_id')).find((r) => r.case_id === id);
 
   beforeAll(async () => {
-    h = await projectionHarness(new FollowUpQueueProjection());
+    h = await projectionHarness(followUpQueueProjection);
   });
   afterAll(() => h.close());
 

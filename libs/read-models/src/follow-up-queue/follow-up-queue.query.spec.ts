@@ -1,6 +1,6 @@
-import { events as ev } from '../../../domain/src/testing/fixtures';
+import { events as ev } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { FollowUpQueueProjection } from './follow-up-queue.projection';
+import { followUpQueueProjection } from './follow-up-queue.projection';
 import { FollowUpQueueQuery } from './follow-up-queue.query';
 
 const NOW = new Date('2026-10-15T12:00:00.000Z');
@@ -13,7 +13,7 @@ describe('follow-up queue query', () => {
     (await query.list({ limit: 50, ...filter }, now)).items.map((i) => i.caseId);
 
   beforeAll(async () => {
-    h = await projectionHarness(new FollowUpQueueProjection());
+    h = await projectionHarness(followUpQueueProjection);
     query = new FollowUpQueueQuery(h.db);
     const decided = (id: string, dueInDays: number, outcome: 'refund' | 'denied' = 'refund', more: ReturnType<typeof ev.followedUp>[] = []) =>
       h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated(), ev.decided({ outcome, followUpDueAt: at(dueInDays) }), ...more]), { caseId: id }));

@@ -1,6 +1,6 @@
-import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
+import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { MANAGER_QUEUE, ManagerQueueProjection } from './manager-queue.projection';
+import { MANAGER_QUEUE, managerQueueProjection } from './manager-queue.projection';
 
 describe('manager queue projection', () => {
   let h: ProjectionHarness;
@@ -10,7 +10,7 @@ describe('manager queue projection', () => {
     (await h.rows(MANAGER_QUEUE, 'case_id')).find((r) => r.case_id === id);
 
   beforeAll(async () => {
-    h = await projectionHarness(new ManagerQueueProjection());
+    h = await projectionHarness(managerQueueProjection);
   });
   afterAll(() => h.close());
 

@@ -1,7 +1,7 @@
 import { Priority } from '@refund-desk/domain';
-import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
+import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { ManagerQueueProjection } from './manager-queue.projection';
+import { managerQueueProjection } from './manager-queue.projection';
 import { ManagerQueueItem, ManagerQueueQuery } from './manager-queue.query';
 
 const NOW = new Date('2026-10-15T12:00:00.000Z');
@@ -34,7 +34,7 @@ describe('manager queue query', () => {
   const list = (filter: Partial<Parameters<ManagerQueueQuery['list']>[0]> = {}) => query.list({ limit: 50, ...filter }, NOW);
 
   beforeAll(async () => {
-    h = await projectionHarness(new ManagerQueueProjection());
+    h = await projectionHarness(managerQueueProjection);
     query = new ManagerQueueQuery(h.db);
     for (const spec of SPECS) {
       const events = [

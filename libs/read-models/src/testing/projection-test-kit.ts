@@ -7,9 +7,8 @@ import { PgliteDatabase } from '@refund-desk/database';
 import { caseStreamName, CaseEvent } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { loadLiveGeneration } from '../projection-runtime/checkpoints';
-import { tableNames } from '../projection-runtime/generations';
 import { Projection } from '../projection-runtime/projection';
-import { prepareReadModels } from '../read-models.module';
+import { prepareReadModels, tableNames } from '../projection-runtime/generations';
 
 export interface RecordOptions {
   readonly caseId?: string;

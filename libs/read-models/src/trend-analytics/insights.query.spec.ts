@@ -1,8 +1,8 @@
 import { CaseEvent } from '@refund-desk/domain';
-import { events as ev, sampleRequest } from '../../../domain/src/testing/fixtures';
+import { events as ev, sampleRequest } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
 import { InsightsQuery } from './insights.query';
-import { TrendAnalyticsProjection } from './trend-analytics.projection';
+import { trendAnalyticsProjection } from './trend-analytics.projection';
 
 const DAY = 86_400_000;
 const FROM = new Date('2026-03-01T00:00:00.000Z');
@@ -27,7 +27,7 @@ describe('insights query', () => {
   const run = () => query.insights({ from: FROM, to: TO, interval: 'month', minCases: 3, nearMissDays: 7 });
 
   beforeAll(async () => {
-    h = await projectionHarness(new TrendAnalyticsProjection());
+    h = await projectionHarness(trendAnalyticsProjection);
     query = new InsightsQuery(h.db);
     // Home goods: 4 exceptions, 3 of them missed the window by under 7 days.
     for (const over of [1, 3, 6, 20]) await logCase({ category: 'home', sku: 'LAMP', reason: 'changed_mind', loggedDay: 2, daysOverWindow: over });

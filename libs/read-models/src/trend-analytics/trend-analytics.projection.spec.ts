@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY_RULES, evaluateRequest, POLICY_STREAM } from '@refund-desk/domain';
-import { eur, events as ev, history, NOW, outOfPolicyRequest, POLICY } from '../../../domain/src/testing/fixtures';
+import { eur, events as ev, history, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
 import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { CASE_FACTS, POLICY_REVISIONS, TrendAnalyticsProjection } from './trend-analytics.projection';
+import { CASE_FACTS, POLICY_REVISIONS, trendAnalyticsProjection } from './trend-analytics.projection';
 
 const iso = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
@@ -18,7 +18,7 @@ describe('trend analytics projection', () => {
   const evaluated = { type: 'PolicyEvaluated', data: { ...evaluation, evaluatedBy: 'agent', evaluatedAt: NOW.toISOString() } };
 
   beforeAll(async () => {
-    h = await projectionHarness(new TrendAnalyticsProjection());
+    h = await projectionHarness(trendAnalyticsProjection);
   });
   afterAll(() => h.close());
 
