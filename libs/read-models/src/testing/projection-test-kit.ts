@@ -72,3 +72,37 @@ export async function projectionHarness(projection: Projection): Promise<Project
     close: () => db.close(),
   };
 }
+
+/** A harness for the enclosing `describe`: opened before its tests, closed after them. */
+export function harnessForSuite(projection: Projection): ProjectionHarness {
+  let harness: ProjectionHarness | undefined;
+  beforeAll(async () => {
+    harness = await projectionHarness(projection);
+  });
+  afterAll(() => harness?.close());
+  const opened = (): ProjectionHarness => {
+    if (!harness) throw new Error('the harness opens in beforeAll: use it inside a test');
+    return harness;
+  };
+  return {
+    get db() {
+      return opened().db;
+    },
+    apply: (events) => opened().apply(events),
+    rows: <T>(view: string, orderBy: string) => opened().rows<T>(view, orderBy),
+    close: () => opened().close(),
+  };
+}
+
+/** For read models with a row per case: a fresh case id per test, and that case's row of `view`. */
+export function caseRows(
+  h: ProjectionHarness,
+  view: string,
+  prefix: string,
+): { caseId(): string; row(id: string): Promise<Record<string, unknown> | undefined> } {
+  let n = 0;
+  return {
+    caseId: () => `${prefix}-${++n}`,
+    row: async (id) => (await h.rows(view, 'case_id')).find((r) => r.case_id === id),
+  };
+}
