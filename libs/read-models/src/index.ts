@@ -1,21 +1,30 @@
-// The read models: one descriptor each, listed in READ_MODELS, registered by ReadModelsModule.
+// Every read model (READ_MODELS) and the module that registers them.
 export { ReadModelsModule } from './read-models.module';
-export { READ_MODELS, customerHistory, customerTimeline, followUpQueue, managerQueue, trendAnalytics } from './read-models';
-export type { ReadModelName } from './read-models';
+export { READ_MODELS } from './read-models';
 export type { ReadModel } from './read-model';
 
-// Their query services, and what those take and answer.
+// Each read model's descriptor (controllers name it through this), query services, and what they take and answer.
+export { customerHistory } from './customer-history/customer-history.read-model';
 export { CustomerHistoryQuery } from './customer-history/customer-history.query';
+
+export { customerTimeline } from './customer-timeline/customer-timeline.read-model';
 export { CustomerTimelineQuery } from './customer-timeline/customer-timeline.query';
 export type { CustomerTimeline, TimelineEntry, TimelineSummary } from './customer-timeline/customer-timeline.query';
+
+export { followUpQueue } from './follow-up-queue/follow-up-queue.read-model';
 export { FollowUpQueueQuery } from './follow-up-queue/follow-up-queue.query';
 export type { FollowUpFilter, FollowUpItem } from './follow-up-queue/follow-up-queue.query';
+
+export { managerQueue } from './manager-queue/manager-queue.read-model';
 export { ManagerQueueQuery } from './manager-queue/manager-queue.query';
 export type { ManagerQueueFilter, ManagerQueueItem } from './manager-queue/manager-queue.query';
+
+export { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
 export { TREND_GROUPINGS, TREND_INTERVALS, TrendsQuery } from './trend-analytics/trends.query';
 export type { TrendBucket, TrendGrouping, TrendInterval, TrendQuery, Trends } from './trend-analytics/trends.query';
 export { InsightsQuery } from './trend-analytics/insights.query';
 export type { Insight, InsightKind, Insights, InsightsQueryInput } from './trend-analytics/insights.query';
+
 export type { Page } from './shared/pagination';
 
 // The projection runtime as the processes use it: status and read-your-writes, rebuilds.

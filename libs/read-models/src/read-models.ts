@@ -9,7 +9,3 @@ import { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
  * folder and one entry here: registration, status, rebuild and the rebuild routes follow.
  */
 export const READ_MODELS = [customerHistory, managerQueue, followUpQueue, customerTimeline, trendAnalytics] as const;
-
-export type ReadModelName = (typeof READ_MODELS)[number]['name'];
-
-export { customerHistory, customerTimeline, followUpQueue, managerQueue, trendAnalytics };
