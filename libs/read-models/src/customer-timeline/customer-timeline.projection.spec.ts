@@ -2,7 +2,7 @@ import { PgliteDatabase } from '@refund-desk/database';
 import { CASE_EVENT_TYPES, CaseEvent } from '@refund-desk/domain';
 import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
 import { prepareReadModels } from '../projection-runtime/generations';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { CUSTOMER_TIMELINE, customerTimelineProjection } from './customer-timeline.projection';
 import { CustomerTimelineQuery } from './customer-timeline.query';
 
@@ -24,16 +24,11 @@ const ONE_OF_EACH: Record<(typeof CASE_EVENT_TYPES)[number], CaseEvent> = {
 };
 
 describe('customer timeline projection', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(customerTimelineProjection);
   let n = 0;
   const caseId = (): string => `tl-${++n}`;
   const entries = async (id: string): Promise<Record<string, any>[]> =>
     (await h.rows(CUSTOMER_TIMELINE, 'position')).filter((r) => r.case_id === id);
-
-  beforeAll(async () => {
-    h = await projectionHarness(customerTimelineProjection);
-  });
-  afterAll(() => h.close());
 
   it.each(CASE_EVENT_TYPES)('%s: one entry for the customer, with no personal data', async (type) => {
     const id = caseId();
