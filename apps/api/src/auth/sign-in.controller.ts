@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Post } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig, devSubject, mintDevToken, Public } from '@refund-desk/platform';
+import { ApiBodyProblems, ApiProblems } from '../http/openapi';
+import { DeskConfigResponse, DevTokenRequestDto, DevTokenResponse } from './sign-in.dto';
+
+/**
+ * What the desk needs before anyone has signed in: how to sign in (OpenID Connect, and outside
+ * production a development sign-in that mints HS256 tokens). Both are public, limited per client
+ * address like every route.
+ */
+@ApiTags('sign-in')
+@Public()
+@Controller('v1')
+export class SignInController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jwt: JwtService,
+  ) {}
+
+  @Get('desk/config')
+  @ApiOperation({
+    operationId: 'getDeskConfig',
+    summary: 'How to sign in: the OpenID Connect provider and client, and whether development sign-in is on',
+    description: 'No token needed. Holds nothing secret: the desk is a public client.',
+  })
+  @ApiOkResponse({ type: DeskConfigResponse, description: 'The sign-in settings' })
+  @ApiProblems(429, 500)
+  deskConfig(): DeskConfigResponse {
+    const oidc = this.config.oidc;
+    return {
+      devSignIn: !this.config.isProduction,
+      oidc: oidc ? { issuer: oidc.issuer, clientId: oidc.clientId, scopes: oidc.scopes } : null,
+    };
+  }
+
+  @Post('dev/token')
+  @HttpCode(201)
+  @ApiOperation({
+    operationId: 'mintDevToken',
+    summary: 'Development sign-in: an HS256 token for a name and a role (not in production)',
+    description:
+      'No token needed. The subject is derived from the name (`dev_` and the name in lower case, words joined by `_`), so the same name is the same actor. ' +
+      'The token lives 8 hours, or AUTH_MAX_TOKEN_LIFETIME_S if shorter. With NODE_ENV=production the route does not exist: 404, as for any unknown route.',
+  })
+  @ApiCreatedResponse({ type: DevTokenResponse, description: 'The token and when it expires' })
+  @ApiBodyProblems()
+  @ApiProblems(404, 429, 500)
+  async devToken(@Body() body: DevTokenRequestDto): Promise<DevTokenResponse> {
+    // The same answer as a route that does not exist, so production does not even say it has one.
+    if (this.config.isProduction) throw new NotFoundException('Cannot POST /v1/dev/token');
+    // The DTO makes sure the name has a letter or digit, so there is always a subject.
+    const sub = devSubject(body.name)!;
+    const { token, expiresAt } = await mintDevToken(this.jwt, this.config, { sub, roles: [body.role], name: body.name });
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
+}
