@@ -1,9 +1,25 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Post } from '@nestjs/common';
+import { Body, CanActivate, Controller, ExecutionContext, Get, HttpCode, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig, devSubject, mintDevToken, Public } from '@refund-desk/platform';
 import { ApiBodyProblems, ApiProblems } from '../http/openapi';
 import { DeskConfigResponse, DevTokenRequestDto, DevTokenResponse } from './sign-in.dto';
+
+/**
+ * In production the development sign-in answers as a route that does not exist would. A guard,
+ * because guards run before the body is validated: a bad body must not get a 400 that gives the
+ * route away.
+ */
+@Injectable()
+export class NotInProductionGuard implements CanActivate {
+  constructor(private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.config.isProduction) return true;
+    const request = context.switchToHttp().getRequest<{ method: string; url: string }>();
+    throw new NotFoundException(`Cannot ${request.method} ${request.url.split('?')[0]}`);
+  }
+}
 
 /**
  * What the desk needs before anyone has signed in: how to sign in (OpenID Connect, and outside
@@ -36,6 +52,7 @@ export class SignInController {
   }
 
   @Post('dev/token')
+  @UseGuards(NotInProductionGuard)
   @HttpCode(201)
   @ApiOperation({
     operationId: 'mintDevToken',
@@ -48,8 +65,6 @@ export class SignInController {
   @ApiBodyProblems()
   @ApiProblems(404, 429, 500)
   async devToken(@Body() body: DevTokenRequestDto): Promise<DevTokenResponse> {
-    // The same answer as a route that does not exist, so production does not even say it has one.
-    if (this.config.isProduction) throw new NotFoundException('Cannot POST /v1/dev/token');
     // The DTO makes sure the name has a letter or digit, so there is always a subject.
     const sub = devSubject(body.name)!;
     const { token, expiresAt } = await mintDevToken(this.jwt, this.config, { sub, roles: [body.role], name: body.name });
