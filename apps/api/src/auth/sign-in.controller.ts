@@ -1,4 +1,4 @@
-import { Body, CanActivate, Controller, ExecutionContext, Get, HttpCode, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
+import { Body, CanActivate, Controller, ExecutionContext, Get, HttpCode, Injectable, Logger, NotFoundException, OnApplicationBootstrap, Post, UseGuards } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig, devSubject, mintDevToken, Public } from '@refund-desk/platform';
@@ -29,11 +29,19 @@ export class NotInProductionGuard implements CanActivate {
 @ApiTags('sign-in')
 @Public()
 @Controller('v1')
-export class SignInController {
+export class SignInController implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly jwt: JwtService,
   ) {}
+
+  /** NODE_ENV defaults to development: a deployment that forgot it would hand out admin tokens to anyone. */
+  onApplicationBootstrap(): void {
+    if (this.config.NODE_ENV !== 'development') return;
+    new Logger('Auth').warn(
+      'Development sign-in is on (NODE_ENV is not production): anyone who reaches POST /v1/dev/token gets a token with any role. Set NODE_ENV=production wherever others can reach this service.',
+    );
+  }
 
   @Get('desk/config')
   @ApiOperation({

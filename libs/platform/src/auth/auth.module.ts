@@ -29,7 +29,9 @@ import { resolveJwtSecret } from './jwt-secret';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         const oidc = config.oidc;
-        return oidc ? new OidcTokenVerifier(oidc, { maxLifetimeS: config.AUTH_MAX_TOKEN_LIFETIME_S }) : null;
+        if (!oidc) return null;
+        new Logger('Auth').log({ msg: 'accepting OpenID Connect access tokens', issuer: oidc.issuer, audience: oidc.audience, rolesClaim: oidc.rolesClaim });
+        return new OidcTokenVerifier(oidc, { maxLifetimeS: config.AUTH_MAX_TOKEN_LIFETIME_S });
       },
     },
   ],
