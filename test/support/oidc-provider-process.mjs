@@ -4,7 +4,7 @@
  * under jest, Playwright and plain node.
  *
  * Options come as JSON in OIDC_PROVIDER_OPTIONS. When it listens it prints one JSON line with its
- * issuer on stdout; SIGTERM stops it.
+ * issuer on stdout; SIGTERM, or the end of its stdin, stops it.
  *
  * The provider: a public client (no secret, authorization code with PKCE S256 required), the
  * development login and consent pages (any password), and JWT access tokens (ES256) for one
@@ -75,7 +75,10 @@ provider.on('server_error', (_ctx, error) => process.stderr.write(`oidc-provider
 
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuer })}\n`);
-process.on('SIGTERM', () => {
+const stop = () => {
   server.close(() => process.exit(0));
   server.closeAllConnections();
-});
+};
+process.on('SIGTERM', stop);
+// The test process that started us is gone (its end of our stdin closed): no provider left behind.
+process.stdin.on('end', stop).resume();

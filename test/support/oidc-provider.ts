@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface OidcTestUser {
   readonly name: string;
@@ -30,8 +31,20 @@ export interface OidcTestProvider {
   close(): Promise<void>;
 }
 
-// Not oidc-provider.mjs: jest resolves `./oidc-provider` to a .mjs before a .ts.
-const SCRIPT = join(__dirname, 'oidc-provider-process.mjs');
+/**
+ * The provider's script. Not oidc-provider.mjs: jest resolves `./oidc-provider` to a .mjs before a
+ * .ts. Compiled as CommonJS (jest, register-ts) this file has __dirname; loaded as an ES module (a
+ * Playwright config in a "type": "module" package) it has not, and the script is found from the
+ * working directory up.
+ */
+function providerScript(): string {
+  const name = join('test', 'support', 'oidc-provider-process.mjs');
+  if (typeof __dirname === 'string') return join(__dirname, 'oidc-provider-process.mjs');
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+    if (dirname(dir) === dir) throw new Error(`${name} not found from ${process.cwd()} up`);
+  }
+}
 const START_TIMEOUT_MS = 30_000;
 
 /**
@@ -43,13 +56,14 @@ const START_TIMEOUT_MS = 30_000;
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcTestProvider> {
   const clientId = options.clientId ?? 'refund-desk';
   const audience = options.audience ?? clientId;
-  const child: ChildProcess = spawn(process.execPath, [SCRIPT], {
+  const child: ChildProcess = spawn(process.execPath, [providerScript()], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'development',
       OIDC_PROVIDER_OPTIONS: JSON.stringify({ ...options, clientId, audience }),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its stdin closes when this process ends however it ends, and the provider then ends too.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
