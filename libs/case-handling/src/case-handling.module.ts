@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CaseRepository } from './command-handling/case-repository';
+import { StreamCommandHandler } from './command-handling/stream-command-handler';
 import { AddNoteHandler } from './commands/add-note.command';
 import { AssignCaseHandler } from './commands/assign-case.command';
 import { CloseCaseHandler } from './commands/close-case.command';
@@ -38,7 +39,7 @@ export const COMMAND_HANDLERS = [
  */
 @Module({
   imports: [CqrsModule],
-  providers: [CaseRepository, PolicyService, IdempotencyStore, ...COMMAND_HANDLERS, GetCaseHandler],
-  exports: [CqrsModule, CaseRepository, PolicyService, IdempotencyStore],
+  providers: [StreamCommandHandler, CaseRepository, PolicyService, IdempotencyStore, ...COMMAND_HANDLERS, GetCaseHandler],
+  exports: [CqrsModule, StreamCommandHandler, CaseRepository, PolicyService, IdempotencyStore],
 })
 export class CaseHandlingModule {}
