@@ -3,6 +3,7 @@ export * from './command-handling/stream-command-handler';
 export * from './command-handling/case-repository';
 export * from './command-handling/case-command';
 export * from './errors/command-errors';
+export * from './errors/error-table';
 export * from './commands';
 export * from './idempotency/idempotency.store';
 export * from './policy/policy.service';
