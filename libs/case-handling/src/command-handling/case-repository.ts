@@ -12,7 +12,7 @@ import {
 } from '@refund-desk/domain';
 import { ReadStreamOptions, RecordedEvent } from '@refund-desk/event-store';
 import { CommandContext } from './command-context';
-import { AppendedEvent, Decide, fold, HandleOptions, LoadedStream, RetryPolicy, StreamCommandHandler, StreamType } from './stream-command-handler';
+import { AppendedEvent, Decide, foldStream, HandleOptions, LoadedStream, RetryPolicy, StreamCommandHandler, StreamType } from './stream-command-handler';
 
 export type LoadedCase = LoadedStream<CaseState>;
 
@@ -47,7 +47,7 @@ export const CASE_STREAM: StreamType<CaseState, CaseEvent> = {
 };
 
 /** Folds the stored events of a case; types this code does not know are skipped, never fatal. */
-export const foldRecorded = (events: readonly RecordedEvent[]): CaseState => fold(CASE_STREAM, events);
+export const foldRecorded = (events: readonly RecordedEvent[]): CaseState => foldStream(CASE_STREAM, events);
 
 /**
  * Each lost race means another command's append to the case succeeded in between, so a note

@@ -100,7 +100,7 @@ export class StreamCommandHandler {
     options?: ReadStreamOptions,
   ): Promise<LoadedStream<State>> {
     const events = await this.store.readStream(type.streamName(id), options);
-    return { state: fold(type, events), version: events.length === 0 ? 0 : events[events.length - 1].version, events };
+    return { state: foldStream(type, events), version: events.length === 0 ? 0 : events[events.length - 1].version, events };
   }
 
   /** Runs one command, timed under its name in the command metrics. */
@@ -177,9 +177,13 @@ export class StreamCommandHandler {
   }
 }
 
-/** Folds stored events; types the stream type does not know are skipped, never fatal. */
-export function fold<State, Event extends DecidedEvent>(type: StreamType<State, Event>, events: readonly RecordedEvent[]): State {
-  let state = type.initialState();
+/** Folds stored events onto a state (the initial one by default); types the stream type does not know are skipped, never fatal. */
+export function foldStream<State, Event extends DecidedEvent>(
+  type: StreamType<State, Event>,
+  events: readonly RecordedEvent[],
+  from: State = type.initialState(),
+): State {
+  let state = from;
   for (const recorded of events) {
     const event = type.toEvent(recorded);
     if (event) state = type.evolve(state, event);
@@ -197,7 +201,7 @@ function replay<State, Event extends DecidedEvent>(
   const mine = stream.filter((event) => eventIds.includes(event.eventId));
   if (mine.length !== eventIds.length) return undefined;
   const last = mine[mine.length - 1].version;
-  return result(fold(type, stream.filter((event) => event.version <= last)), mine, true);
+  return result(foldStream(type, stream.filter((event) => event.version <= last)), mine, true);
 }
 
 function result<State>(state: State, events: readonly RecordedEvent[], duplicate: boolean): StreamCommandResult<State> {

@@ -9,14 +9,14 @@ import {
   POLICY_STREAM,
   PolicyEvent,
   PolicyInForce,
-  RevisePolicy,
   PolicyState,
   requireActivePolicy,
+  RevisePolicy,
 } from '@refund-desk/domain';
 import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
 import { Clock, IdGenerator } from '@refund-desk/platform';
 import { CommandContext } from '../command-handling/command-context';
-import { fold, StreamCommandHandler, StreamType } from '../command-handling/stream-command-handler';
+import { foldStream, StreamCommandHandler, StreamType } from '../command-handling/stream-command-handler';
 
 const CACHE_MS = 1_000;
 const SYSTEM: Actor = { id: 'system', roles: ['admin'] };
@@ -86,7 +86,7 @@ export class PolicyService implements OnModuleInit {
   async atVersion(version: number): Promise<PolicyInForce | null> {
     const events = await this.store.readStream(POLICY_STREAM, { toVersion: version });
     if (events.length < version || version < 1) return null;
-    return requireActivePolicy(fold(POLICY_STREAM_TYPE, events));
+    return requireActivePolicy(foldStream(POLICY_STREAM_TYPE, events));
   }
 
   /** The policy version that was in force at a moment; null before the first one. */
@@ -114,10 +114,7 @@ export class PolicyService implements OnModuleInit {
   private async refresh(): Promise<{ state: PolicyState; version: number }> {
     const fromVersion = this.cached.version + 1;
     const events = await this.store.readStream(POLICY_STREAM, { fromVersion });
-    const state = events.reduce((folded, event) => {
-      const policyEvent = POLICY_STREAM_TYPE.toEvent(event);
-      return policyEvent ? evolvePolicy(folded, policyEvent) : folded;
-    }, this.cached.state);
+    const state = foldStream(POLICY_STREAM_TYPE, events, this.cached.state);
     const version = events.length > 0 ? events[events.length - 1].version : this.cached.version;
     this.cached = { state, version, at: this.clock.now().getTime() };
     return this.cached;
