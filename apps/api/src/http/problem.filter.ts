@@ -17,6 +17,7 @@ const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   invalid_command: 400,
   illegal_transition: 409,
   insufficient_authority: 403,
+  below_legal_floor: 409,
   case_not_found: 404,
 };
 
@@ -24,6 +25,7 @@ const DOMAIN_SLUG: Record<DomainError['code'], string> = {
   invalid_command: 'validation',
   illegal_transition: 'illegal-transition',
   insufficient_authority: 'insufficient-authority',
+  below_legal_floor: 'below-legal-floor',
   case_not_found: 'case-not-found',
 };
 

@@ -78,7 +78,7 @@ export function periodEnd(event: Date, period: LegalPeriod): Date {
   return new Date(shifted.getTime() + (period.days ?? 0) * DAY_MS + DAY_MS - 1);
 }
 
-const describe = (period: LegalPeriod): string =>
+const describePeriod = (period: LegalPeriod): string =>
   [period.months ? `${period.months}-month` : '', period.days ? `${period.days}-day` : ''].filter(Boolean).join(' + ');
 
 const cite = (source: LegalSource): string => `${source.act}, ${source.article}`;
@@ -156,7 +156,7 @@ function assessWithdrawal(
       finding: {
         right: 'withdrawal',
         result: 'expired',
-        detail: `The ${describe(period)} ${name} ended on ${until.toISOString().slice(0, 10)}${deliveryNote}`,
+        detail: `The ${describePeriod(period)} ${name} ended on ${until.toISOString().slice(0, 10)}${deliveryNote}`,
         inputs,
       },
     };
@@ -166,7 +166,7 @@ function assessWithdrawal(
       right: 'withdrawal',
       result: 'applies',
       detail:
-        `Within the ${describe(period)} ${name} until ${until.toISOString().slice(0, 10)}: a full refund, ` +
+        `Within the ${describePeriod(period)} ${name} until ${until.toISOString().slice(0, 10)}: a full refund, ` +
         `${rule.refundDueDays === 0 ? 'at once' : `within ${rule.refundDueDays} days`} (${cite(rule.refundSource)})${deliveryNote}${channelNote}`,
       inputs,
     },
@@ -214,7 +214,7 @@ function assessConformity(
 
   if (now.getTime() > until.getTime()) {
     return {
-      finding: { right: 'conformity', result: 'expired', detail: `The ${describe(period)} ${name} ended on ${until.toISOString().slice(0, 10)}${note}`, inputs },
+      finding: { right: 'conformity', result: 'expired', detail: `The ${describePeriod(period)} ${name} ended on ${until.toISOString().slice(0, 10)}${note}`, inputs },
     };
   }
   const remedies: readonly (readonly Remedy[])[] = early
@@ -228,7 +228,7 @@ function assessConformity(
       right: 'conformity',
       result: 'applies',
       detail:
-        `A defect claim within the ${describe(period)} ${name} until ${until.toISOString().slice(0, 10)}: ${order}` +
+        `A defect claim within the ${describePeriod(period)} ${name} until ${until.toISOString().slice(0, 10)}: ${order}` +
         `${early ? ` (short-term right to reject, ${cite(early.source)})` : ''}${presumption}${note}`,
       inputs,
     },
