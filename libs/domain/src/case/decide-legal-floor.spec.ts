@@ -175,3 +175,40 @@ describe('deciding under the legal floor', () => {
       .thenThrows(InsufficientAuthorityError);
   });
 });
+
+describe('logging the facts the law looks at', () => {
+  const withOrder = (order: Partial<RefundRequest['order']>, reason: Partial<RefundRequest['reason']> = {}) =>
+    commands.logRequest({ request: sampleRequest({ order: { purchasedAt: iso(daysBeforeNow(10)), ...order }, reason }) });
+
+  it('records the delivery time, sale channel and defect time, normalised to UTC', () => {
+    givenCase()
+      .when(withOrder({ deliveredAt: '2026-10-08T12:00:00+02:00', saleChannel: 'phone', returnInformationGiven: false }, { defectNoticedAt: '2026-10-12T08:00:00Z' }))
+      .then(([logged]) => {
+        expect(logged).toMatchObject({
+          data: {
+            order: { deliveredAt: '2026-10-08T10:00:00.000Z', saleChannel: 'phone', returnInformationGiven: false },
+            reason: { defectNoticedAt: '2026-10-12T08:00:00.000Z' },
+          },
+        });
+      });
+  });
+
+  it('leaves them out when they were not given', () => {
+    givenCase()
+      .when(withOrder({}))
+      .then(([logged]) => {
+        expect((logged as { data: RefundRequest }).data.order).not.toHaveProperty('deliveredAt');
+        expect((logged as { data: RefundRequest }).data.reason).not.toHaveProperty('defectNoticedAt');
+      });
+  });
+
+  it.each([
+    ['a delivery before the purchase', withOrder({ deliveredAt: iso(daysBeforeNow(11)) }), 'order.deliveredAt'],
+    ['a delivery in the future', withOrder({ deliveredAt: iso(daysBeforeNow(-1)) }), 'order.deliveredAt'],
+    ['a delivery that is no time', withOrder({ deliveredAt: 'yesterday' }), 'order.deliveredAt'],
+    ['a defect noticed in the future', withOrder({}, { defectNoticedAt: iso(daysBeforeNow(-1)) }), 'reason.defectNoticedAt'],
+    ['an unknown sale channel', withOrder({ saleChannel: 'carrier_pigeon' as never }), 'order.saleChannel'],
+  ])('refuses %s', (_what, command, field) => {
+    givenCase().when(command).thenThrows(InvalidCommandError, (error) => expect(error.field).toBe(field));
+  });
+});

@@ -1,6 +1,7 @@
 import { authorityRank, AuthorityLevel, highestAuthority, maxAuthority } from '../shared/actor';
 import { IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError, LegalFloorError } from '../shared/errors';
 import { checkLegalFloor, CONTEST_REASONS } from '../legal/legal-floor';
+import { SALE_CHANNELS } from '../legal/legal-rules';
 import { assertNever } from '../shared/exhaustive';
 import { assertSameCurrency, assertValidMoney, Money, sameMoney } from '../shared/money';
 import { addDays, addHours, iso } from '../shared/time';
@@ -94,6 +95,14 @@ function logRequest(command: LogRequest, state: CaseState): CaseEvent[] {
   if (purchasedAt.getTime() > command.now.getTime()) {
     throw new InvalidCommandError('order.purchasedAt cannot be in the future', 'order.purchasedAt');
   }
+  const deliveredAt = optionalTime(request.order.deliveredAt, 'order.deliveredAt', command.now);
+  if (deliveredAt && deliveredAt.getTime() < purchasedAt.getTime()) {
+    throw new InvalidCommandError('order.deliveredAt cannot be before order.purchasedAt', 'order.deliveredAt');
+  }
+  const defectNoticedAt = optionalTime(request.reason.defectNoticedAt, 'reason.defectNoticedAt', command.now);
+  if (request.order.saleChannel !== undefined && !SALE_CHANNELS.includes(request.order.saleChannel)) {
+    throw new InvalidCommandError(`order.saleChannel must be one of ${SALE_CHANNELS.join(', ')}`, 'order.saleChannel');
+  }
   requireText(request.customer.name, 'customer.name', 'not be empty');
   requireText(request.reason.description, 'reason.description', "hold the customer's words");
   return [
@@ -101,13 +110,23 @@ function logRequest(command: LogRequest, state: CaseState): CaseEvent[] {
       type: 'RequestLogged',
       data: {
         ...request,
-        order: { ...request.order, purchasedAt: purchasedAt.toISOString() },
+        order: { ...request.order, purchasedAt: purchasedAt.toISOString(), ...(deliveredAt ? { deliveredAt: deliveredAt.toISOString() } : {}) },
+        reason: { ...request.reason, ...(defectNoticedAt ? { defectNoticedAt: defectNoticedAt.toISOString() } : {}) },
         caseId: command.caseId,
         loggedAt: iso(command.now),
         loggedBy: command.actor.id,
       },
     },
   ];
+}
+
+/** An optional time of the request: absent stays absent; present must be a real time, not in the future. */
+function optionalTime(value: string | undefined, field: string, now: Date): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new InvalidCommandError(`${field} must be an ISO-8601 time`, field);
+  if (at.getTime() > now.getTime()) throw new InvalidCommandError(`${field} cannot be in the future`, field);
+  return at;
 }
 
 function addNote(command: AddNote, state: OpenCase): CaseEvent[] {
