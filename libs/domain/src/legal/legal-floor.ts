@@ -72,11 +72,29 @@ export function allowedOutcomes(entitlement: LegalEntitlement, requested: Reques
   return [...new Set<Outcome>([...entitlement.remedies.flat().map((r) => REMEDY_OUTCOME[r]), ...customerChoice])];
 }
 
+/** Why a contest cannot stand, or null: the reason must fit the right, carry evidence and come from a senior manager. */
+export function contestProblem(
+  contest: EntitlementContest,
+  authority: AuthorityLevel | undefined,
+): { readonly problem: Exclude<LegalFloorProblem, 'below_floor'>; readonly message: string } | null {
+  if (!CONTESTS[contest.reason]?.includes(contest.right)) {
+    return { problem: 'contest_does_not_fit', message: `"${contest.reason}" cannot contest a ${contest.right} right` };
+  }
+  if (contest.evidence.length === 0) {
+    return { problem: 'contest_needs_evidence', message: `contesting the ${contest.right} right needs at least one evidence reference` };
+  }
+  if (authority === undefined || authorityRank(authority) < authorityRank(CONTEST_AUTHORITY)) {
+    return { problem: 'contest_needs_authority', message: `contesting the ${contest.right} right needs ${CONTEST_AUTHORITY.replace('_', ' ')} authority` };
+  }
+  return null;
+}
+
 const cite = (source: LegalSource): string => `${source.act}, ${source.article}`;
 
 /**
  * Checks a decision against every right the evaluation found. Returns the first violation, or null
- * when the decision respects the law (or validly contests the right it goes below).
+ * when the decision respects the law (or validly contests the right it goes below). Every contest
+ * must stand, even one the outcome did not need.
  */
 export function checkLegalFloor(entitlements: readonly LegalEntitlement[], decision: DecisionUnderLaw): LegalFloorViolation | null {
   for (const entitlement of entitlements) {
@@ -89,29 +107,31 @@ export function checkLegalFloor(entitlements: readonly LegalEntitlement[], decis
     if (allowed.includes(decision.outcome) && !fullRefundShort) continue;
 
     const contest = decision.contests.find((c) => c.right === entitlement.right);
-    const violation = (problem: LegalFloorProblem, message: string): LegalFloorViolation => ({
-      problem,
-      right: entitlement.right,
-      source: entitlement.source,
-      message,
-      allowedOutcomes: allowed,
-    });
     if (!contest) {
       const what = fullRefundShort ? `a refund of ${decision.amount!.minor} of the ${decision.paid.minor} paid` : `"${decision.outcome}"`;
-      return violation(
-        'below_floor',
-        `${what} goes below the customer's ${entitlement.right} right (${cite(entitlement.source)}, until ` +
+      return {
+        problem: 'below_floor',
+        right: entitlement.right,
+        source: entitlement.source,
+        allowedOutcomes: allowed,
+        message:
+          `${what} goes below the customer's ${entitlement.right} right (${cite(entitlement.source)}, until ` +
           `${entitlement.until.slice(0, 10)}): allowed ${allowed.join(', ')}, or contest the right with evidence`,
-      );
+      };
     }
-    if (!CONTESTS[contest.reason].includes(entitlement.right)) {
-      return violation('contest_does_not_fit', `"${contest.reason}" cannot contest a ${entitlement.right} right`);
-    }
-    if (contest.evidence.length === 0) {
-      return violation('contest_needs_evidence', `contesting the ${entitlement.right} right needs at least one evidence reference`);
-    }
-    if (decision.deciderAuthority === undefined || authorityRank(decision.deciderAuthority) < authorityRank(CONTEST_AUTHORITY)) {
-      return violation('contest_needs_authority', `contesting the ${entitlement.right} right needs ${CONTEST_AUTHORITY.replace('_', ' ')} authority`);
+  }
+  // A contest is a claim of fact whether or not the outcome needed it: it is checked every time.
+  for (const contest of decision.contests) {
+    const entitlement = entitlements.find((e) => e.right === contest.right);
+    if (!entitlement) continue;
+    const problem = contestProblem(contest, decision.deciderAuthority);
+    if (problem) {
+      return {
+        ...problem,
+        right: entitlement.right,
+        source: entitlement.source,
+        allowedOutcomes: allowedOutcomes(entitlement, decision.requestedResolution),
+      };
     }
   }
   return null;
