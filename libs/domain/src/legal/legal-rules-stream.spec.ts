@@ -82,3 +82,29 @@ describe('legal rules stream', () => {
     expect(() => requireActiveLegalRules(initialLegalRulesState())).toThrow(IllegalTransitionError);
   });
 });
+
+describe('legal rules from hostile JSON', () => {
+  const it_ = DEFAULT_LEGAL_RULES.jurisdictions.IT!;
+  const cases: [string, unknown, string][] = [
+    ['no jurisdictions', { defectReasonCodes: [] }, 'rules.jurisdictions'],
+    ['a jurisdiction that is a string', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: 'Italy' } }, 'rules.jurisdictions.IT'],
+    ['channels that are a number', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, withdrawal: { ...it_.withdrawal, channels: 5 } } } }, 'rules.jurisdictions.IT.withdrawal.channels'],
+    ['remedies that are not lists', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, conformity: { ...it_.conformity, remedies: ['repair'] } } } }, 'rules.jurisdictions.IT.conformity.remedies'],
+    ['a period that is null', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, conformity: { ...it_.conformity, presumption: null } } } }, 'rules.jurisdictions.IT.conformity.presumption'],
+    ['a period in fractions', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, withdrawal: { ...it_.withdrawal, period: { days: 1.5 } } } } }, 'rules.jurisdictions.IT.withdrawal.period'],
+    ['defect reasons that are not codes', { ...DEFAULT_LEGAL_RULES, defectReasonCodes: ['Defective!'] }, 'rules.defectReasonCodes'],
+    ['an unknown counting start', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, conformity: { ...it_.conformity, countedFrom: 'purchase' } } } }, 'rules.jurisdictions.IT.conformity.countedFrom'],
+    ['a missing consumer-choice flag', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, conformity: { ...it_.conformity, consumerChooses: 'yes' } } } }, 'rules.jurisdictions.IT.conformity.consumerChooses'],
+    ['a negative refund deadline', { ...DEFAULT_LEGAL_RULES, jurisdictions: { IT: { ...it_, withdrawal: { ...it_.withdrawal, refundDueDays: -1 } } } }, 'rules.jurisdictions.IT.withdrawal.refundDueDays'],
+  ];
+
+  it.each(cases)('refuses %s with a field, not a crash', (_what, rules, field) => {
+    expect(() => decideLegalRules(revise({ rules: rules as LegalRules }), initialLegalRulesState())).toThrow(
+      expect.objectContaining({ code: 'invalid_command', field }),
+    );
+  });
+
+  it('accepts the defaults', () => {
+    expect(() => decideLegalRules(revise(), initialLegalRulesState())).not.toThrow();
+  });
+});

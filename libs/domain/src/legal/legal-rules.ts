@@ -223,57 +223,98 @@ export const DEFAULT_LEGAL_RULES: LegalRules = {
 const MAX_PERIOD_MONTHS = 1_200;
 const MAX_PERIOD_DAYS = 36_500;
 const COUNTRY = /^[A-Z]{2}$/;
+const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
 
-function assertPeriod(period: LegalPeriod | undefined, field: string): void {
-  const fail = (message: string): never => {
-    throw new InvalidCommandError(`${field} ${message}`, `rules.${field}`);
-  };
-  if (period === undefined || period === null || typeof period !== 'object') return void fail('must be a period ({days} or {months})');
+type Fail = (field: string, message: string) => never;
+const fail: Fail = (field, message) => {
+  throw new InvalidCommandError(`${field} ${message}`, `rules.${field}`);
+};
+
+// The rules arrive as JSON from an admin: every shape is checked, so a wrong one is a 400 naming the field, never a crash.
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function assertPeriod(period: unknown, field: string): void {
+  if (!isRecord(period)) return void fail(field, 'must be a period ({days} and/or {months})');
   const { days = 0, months = 0 } = period;
-  if (!Number.isSafeInteger(days) || days < 0 || days > MAX_PERIOD_DAYS) fail(`days must be a whole number from 0 to ${MAX_PERIOD_DAYS}`);
-  if (!Number.isSafeInteger(months) || months < 0 || months > MAX_PERIOD_MONTHS) fail(`months must be a whole number from 0 to ${MAX_PERIOD_MONTHS}`);
-  if (days === 0 && months === 0) fail('must not be empty');
+  if (!Number.isSafeInteger(days) || (days as number) < 0 || (days as number) > MAX_PERIOD_DAYS) fail(field, `days must be a whole number from 0 to ${MAX_PERIOD_DAYS}`);
+  if (!Number.isSafeInteger(months) || (months as number) < 0 || (months as number) > MAX_PERIOD_MONTHS) fail(field, `months must be a whole number from 0 to ${MAX_PERIOD_MONTHS}`);
+  if (days === 0 && months === 0) fail(field, 'must not be empty');
 }
 
-function assertSource(source: LegalSource | undefined, field: string): void {
-  if (!source || typeof source.act !== 'string' || source.act.trim() === '' || typeof source.article !== 'string' || source.article.trim() === '') {
-    throw new InvalidCommandError(`${field} must name an act and an article`, `rules.${field}`);
+function assertSource(source: unknown, field: string): void {
+  const named = (value: unknown) => typeof value === 'string' && value.trim() !== '' && value.length <= 300;
+  if (!isRecord(source) || !named(source.act) || !named(source.article)) fail(field, 'must name an act and an article');
+}
+
+function assertCodes(values: unknown, field: string): void {
+  if (!Array.isArray(values) || values.length > 500 || !values.every((v) => typeof v === 'string' && CODE.test(v))) {
+    fail(field, 'must be a list of lower-case codes');
   }
+}
+
+function assertDueDays(value: unknown, field: string, nullable: boolean): void {
+  if (nullable && value === null) return;
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_PERIOD_DAYS) {
+    fail(field, `must be a whole number of days from 0 to ${MAX_PERIOD_DAYS}${nullable ? ' or null' : ''}`);
+  }
+}
+
+function assertWithdrawal(rule: unknown, at: string): void {
+  if (!isRecord(rule)) return void fail(at, 'must be an object');
+  assertSource(rule.source, `${at}.source`);
+  assertSource(rule.refundSource, `${at}.refundSource`);
+  assertPeriod(rule.period, `${at}.period`);
+  if (rule.periodWithoutReturnInformation !== undefined) assertPeriod(rule.periodWithoutReturnInformation, `${at}.periodWithoutReturnInformation`);
+  if (!Array.isArray(rule.channels) || !rule.channels.every((c) => (SALE_CHANNELS as readonly unknown[]).includes(c))) {
+    fail(`${at}.channels`, `must list channels among ${SALE_CHANNELS.join(', ')}`);
+  }
+  assertCodes(rule.exemptCategories, `${at}.exemptCategories`);
+  assertCodes(rule.sealedHygieneCategories, `${at}.sealedHygieneCategories`);
+  assertCodes(rule.sealedConditions, `${at}.sealedConditions`);
+  assertDueDays(rule.refundDueDays, `${at}.refundDueDays`, false);
+}
+
+function assertConformity(rule: unknown, at: string): void {
+  if (!isRecord(rule)) return void fail(at, 'must be an object');
+  assertSource(rule.source, `${at}.source`);
+  assertPeriod(rule.period, `${at}.period`);
+  if (rule.periodByCategory !== undefined) {
+    if (!isRecord(rule.periodByCategory)) fail(`${at}.periodByCategory`, 'must map categories to periods');
+    for (const [category, period] of Object.entries(rule.periodByCategory as Record<string, unknown>)) {
+      if (!CODE.test(category)) fail(`${at}.periodByCategory`, 'must be keyed by lower-case category codes');
+      assertPeriod(period, `${at}.periodByCategory.${category}`);
+    }
+  }
+  if (rule.countedFrom !== 'delivery' && rule.countedFrom !== 'defect_noticed') fail(`${at}.countedFrom`, 'must be delivery or defect_noticed');
+  if (rule.presumption !== undefined) assertPeriod(rule.presumption, `${at}.presumption`);
+  if (rule.earlyRejection !== undefined) {
+    if (!isRecord(rule.earlyRejection)) fail(`${at}.earlyRejection`, 'must have a period and a source');
+    const early = rule.earlyRejection as Record<string, unknown>;
+    assertPeriod(early.period, `${at}.earlyRejection.period`);
+    assertSource(early.source, `${at}.earlyRejection.source`);
+  }
+  const tiers = rule.remedies;
+  const validTier = (tier: unknown) =>
+    Array.isArray(tier) && tier.length > 0 && tier.every((r) => (REMEDIES as readonly unknown[]).includes(r));
+  if (!Array.isArray(tiers) || tiers.length === 0 || !tiers.every(validTier)) {
+    fail(`${at}.remedies`, `must be non-empty tiers of ${REMEDIES.join(', ')}`);
+  }
+  if (typeof rule.consumerChooses !== 'boolean') fail(`${at}.consumerChooses`, 'must be true or false');
+  assertDueDays(rule.refundDueDays, `${at}.refundDueDays`, true);
+  if (rule.refundSource !== undefined) assertSource(rule.refundSource, `${at}.refundSource`);
 }
 
 /** Refuses a rule set that could not be applied; names the first bad field, as the policy does. */
 export function assertValidLegalRules(rules: LegalRules): void {
-  for (const [country, jurisdiction] of Object.entries(rules.jurisdictions)) {
+  const raw: unknown = rules;
+  if (!isRecord(raw) || !isRecord(raw.jurisdictions)) return void fail('jurisdictions', 'must map countries to their rules');
+  assertCodes(raw.defectReasonCodes, 'defectReasonCodes');
+  for (const [country, jurisdiction] of Object.entries(raw.jurisdictions)) {
     const at = `jurisdictions.${country}`;
-    if (!COUNTRY.test(country)) throw new InvalidCommandError(`${at} must be keyed by an ISO-3166 alpha-2 code`, `rules.${at}`);
-    const { withdrawal, conformity } = jurisdiction;
-    if (withdrawal) {
-      assertSource(withdrawal.source, `${at}.withdrawal.source`);
-      assertSource(withdrawal.refundSource, `${at}.withdrawal.refundSource`);
-      assertPeriod(withdrawal.period, `${at}.withdrawal.period`);
-      if (withdrawal.periodWithoutReturnInformation) assertPeriod(withdrawal.periodWithoutReturnInformation, `${at}.withdrawal.periodWithoutReturnInformation`);
-      for (const channel of withdrawal.channels) {
-        if (!SALE_CHANNELS.includes(channel)) throw new InvalidCommandError(`${at}.withdrawal.channels has an unknown channel ${String(channel)}`, `rules.${at}.withdrawal.channels`);
-      }
-      if (!Number.isSafeInteger(withdrawal.refundDueDays) || withdrawal.refundDueDays < 0) {
-        throw new InvalidCommandError(`${at}.withdrawal.refundDueDays must be a whole number ≥ 0`, `rules.${at}.withdrawal.refundDueDays`);
-      }
-    }
-    if (conformity) {
-      assertSource(conformity.source, `${at}.conformity.source`);
-      assertPeriod(conformity.period, `${at}.conformity.period`);
-      for (const [category, period] of Object.entries(conformity.periodByCategory ?? {})) assertPeriod(period, `${at}.conformity.periodByCategory.${category}`);
-      if (conformity.presumption) assertPeriod(conformity.presumption, `${at}.conformity.presumption`);
-      if (conformity.earlyRejection) {
-        assertPeriod(conformity.earlyRejection.period, `${at}.conformity.earlyRejection.period`);
-        assertSource(conformity.earlyRejection.source, `${at}.conformity.earlyRejection.source`);
-      }
-      if (conformity.remedies.length === 0 || conformity.remedies.some((tier) => tier.length === 0 || tier.some((r) => !REMEDIES.includes(r)))) {
-        throw new InvalidCommandError(`${at}.conformity.remedies must be non-empty tiers of ${REMEDIES.join(', ')}`, `rules.${at}.conformity.remedies`);
-      }
-      if (conformity.refundDueDays !== null && (!Number.isSafeInteger(conformity.refundDueDays) || conformity.refundDueDays < 0)) {
-        throw new InvalidCommandError(`${at}.conformity.refundDueDays must be a whole number ≥ 0 or null`, `rules.${at}.conformity.refundDueDays`);
-      }
-    }
+    if (!COUNTRY.test(country)) fail(at, 'must be keyed by an ISO-3166 alpha-2 code');
+    if (!isRecord(jurisdiction)) return void fail(at, 'must be an object');
+    if (typeof jurisdiction.name !== 'string' || jurisdiction.name.trim() === '') fail(`${at}.name`, 'must name the jurisdiction');
+    if (jurisdiction.withdrawal !== undefined) assertWithdrawal(jurisdiction.withdrawal, `${at}.withdrawal`);
+    if (jurisdiction.conformity !== undefined) assertConformity(jurisdiction.conformity, `${at}.conformity`);
   }
 }
