@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { migrate, PgliteDatabase, PostgresDatabase, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels, PROJECTION_CLASSES, REBUILD_BATCH_SIZE, rebuildReadModels } from '@refund-desk/read-models';
+import { READ_MODELS, REBUILD_BATCH_SIZE, rebuildReadModels } from '@refund-desk/read-models';
+import { prepareReadModels } from '@refund-desk/read-models/testing';
 import { appendLog, generateLog } from '../test/support/generated-log';
 import { POSTGRES_TEST_URL } from '../test/support/postgres-probe';
 
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     // sort the rest of the log for each page, which times the planner rather than the rebuild.
     await db.query('VACUUM ANALYZE events');
     if (store === 'postgres') await db.query('CHECKPOINT');
-    const projections = PROJECTION_CLASSES.map((P) => new P());
+    const projections = READ_MODELS.map((readModel) => readModel.projection);
     await prepareReadModels(db, projections);
     started = Date.now();
     let last = 0;

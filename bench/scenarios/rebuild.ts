@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { migrate, PostgresDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels, PROJECTION_CLASSES, rebuildReadModels, tableNames } from '@refund-desk/read-models';
+import { READ_MODELS, rebuildReadModels } from '@refund-desk/read-models';
+import { prepareReadModels, tableNames } from '@refund-desk/read-models/testing';
 import { generateLog } from '../../test/support/generated-log';
 import { Progress, say } from '../support/progress';
 import { ScratchDatabase } from '../support/postgres';
@@ -63,7 +64,7 @@ export async function runRebuildScenario(options: { scratch: ScratchDatabase; ev
     const store = new PostgresEventStore(db);
     say(`rebuild: generating about ${options.events} events`);
     const events = await fillLog(store, options.events);
-    const projections = PROJECTION_CLASSES.map((P) => new P());
+    const projections = READ_MODELS.map((readModel) => readModel.projection);
     await prepareReadModels(db, projections);
     await db.query('VACUUM ANALYZE events');
     await db.query('CHECKPOINT');

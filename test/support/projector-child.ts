@@ -6,13 +6,14 @@
 import 'reflect-metadata';
 import { PostgresDatabase } from '@refund-desk/database';
 import { PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels, PROJECTION_CLASSES, rebuildReadModels } from '@refund-desk/read-models';
+import { READ_MODELS, rebuildReadModels } from '@refund-desk/read-models';
+import { prepareReadModels } from '@refund-desk/read-models/testing';
 import { POSTGRES_TEST_URL } from './postgres-probe';
 
 async function main(): Promise<void> {
   const [schema, batchSize] = process.argv.slice(2);
   const db = await PostgresDatabase.open({ connectionString: POSTGRES_TEST_URL, schema, poolSize: 2 });
-  const projections = PROJECTION_CLASSES.map((Projection) => new Projection());
+  const projections = READ_MODELS.map((readModel) => readModel.projection);
   await prepareReadModels(db, projections);
   const result = await rebuildReadModels(db, new PostgresEventStore(db), projections, {
     batchSize: Number(batchSize),

@@ -8,6 +8,7 @@ import { AppConfig, AuthGuard, AuthModule } from '@refund-desk/platform';
 import { ReadModelsAdminController } from './admin/read-models.controller';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AuditController } from './audit/audit.controller';
+import { SignInController } from './auth/sign-in.controller';
 import { CasesController } from './cases/cases.controller';
 import { CustomersController } from './customers/customers.controller';
 import { ErasureController } from './customers/erasure.controller';
@@ -50,6 +51,7 @@ import { QueuesController } from './queues/queues.controller';
     ErasureController,
     ReadModelsAdminController,
     AsyncApiController,
+    SignInController,
   ],
   providers: [
     // Order matters: the caller must be known before the rate limit counts per caller. Limits per

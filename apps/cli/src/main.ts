@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { Command, InvalidArgumentError } from 'commander';
-import { isRole, ROLES } from '@refund-desk/domain';
-import { ConfigError, loadAppConfig, resolveJwtSecret, serviceVersion } from '@refund-desk/platform';
+import { isRole, Role, ROLES } from '@refund-desk/domain';
+import { ConfigError, DEFAULT_DEV_TOKEN_TTL_S, loadAppConfig, mintDevToken, resolveJwtSecret, serviceVersion } from '@refund-desk/platform';
 import { registerAuditCommands } from './audit-commands';
 import { rebuildCommand } from './rebuild';
 
@@ -29,8 +29,6 @@ const parseDuration = (value: string): number => {
   return seconds;
 };
 
-const DEFAULT_TOKEN_TTL_S = 8 * 3_600;
-
 program
   .command('token')
   .description(
@@ -44,7 +42,7 @@ program
   .option('--expires-in <duration>', 'the same as --ttl (kept for older scripts)', parseDuration)
   .action(async (options: { sub: string; roles: string[]; name?: string; ttl?: number; expiresIn?: number }) => {
     const config = loadAppConfig();
-    const ttl = options.ttl ?? options.expiresIn ?? Math.min(DEFAULT_TOKEN_TTL_S, config.AUTH_MAX_TOKEN_LIFETIME_S);
+    const ttl = options.ttl ?? options.expiresIn ?? Math.min(DEFAULT_DEV_TOKEN_TTL_S, config.AUTH_MAX_TOKEN_LIFETIME_S);
     if (ttl > config.AUTH_MAX_TOKEN_LIFETIME_S) {
       throw new InvalidArgumentError(
         `--ttl ${ttl} s is longer than AUTH_MAX_TOKEN_LIFETIME_S (${config.AUTH_MAX_TOKEN_LIFETIME_S} s): the service would refuse the token`,
@@ -52,14 +50,7 @@ program
     }
     const { secret } = resolveJwtSecret(config);
     const jwt = new JwtService({ secret, signOptions: { algorithm: 'HS256' } });
-    const token = await jwt.signAsync(
-      { sub: options.sub, roles: options.roles, ...(options.name ? { name: options.name } : {}) },
-      {
-        expiresIn: ttl,
-        ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
-        ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
-      },
-    );
+    const { token } = await mintDevToken(jwt, config, { sub: options.sub, roles: options.roles as Role[], name: options.name, ttlS: ttl });
     process.stdout.write(`${token}\n`);
   });
 

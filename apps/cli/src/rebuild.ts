@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { DatabaseModule, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EventStoreModule, SealedEventLog } from '@refund-desk/event-store';
 import { loadAppConfig, PlatformModule } from '@refund-desk/platform';
-import { Projection, PROJECTIONS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
+import { READ_MODELS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
 
 @Module({ imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule] })
 class RebuildModule {}
@@ -39,10 +39,8 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
     throw error;
   }
   try {
-    const projections = app.get<Projection[]>(PROJECTIONS);
-    const known = projections.map((p) => p.name);
-    if (name !== 'all' && !known.includes(name)) throw new Error(`Unknown read model ${name}; known: ${known.join(', ')}, or all`);
-    const chosen = projections.filter((p) => name === 'all' || p.name === name);
+    const chosen = READ_MODELS.filter((readModel) => name === 'all' || readModel.name === name).map((readModel) => readModel.projection);
+    if (chosen.length === 0) throw new Error(`Unknown read model ${name}; known: ${READ_MODELS.map((readModel) => readModel.name).join(', ')}, or all`);
     const bar = new SingleBar({
       format: 'rebuild {models} [{bar}] {percentage}% | position {value}/{total} | {rate} events/s | {phase}',
       hideCursor: true,

@@ -8,6 +8,8 @@ import {
   CaseEventType,
   CHANNELS,
   Closure,
+  CONTEST_REASONS,
+  EntitlementContest,
   Communication,
   Customer,
   CustomerDataErased,
@@ -22,6 +24,11 @@ import {
   Finding,
   FollowedUp,
   FollowUpRecord,
+  LEGAL_RIGHTS,
+  LegalAssessment,
+  LegalEntitlement,
+  LegalFinding,
+  LegalSource,
   Money,
   Note,
   NoteAdded,
@@ -37,9 +44,11 @@ import {
   RefundRequest,
   RefundSettled,
   RefundTracking,
+  REMEDIES,
   REQUESTED_RESOLUTIONS,
   RequestLogged,
   RULES,
+  SALE_CHANNELS,
 } from '@refund-desk/domain';
 import {
   arrayOf,
@@ -88,12 +97,18 @@ type Reason = RefundRequest['reason'];
 
 const REQUEST_PROPERTIES: PropertiesOf<RefundRequest> = {
   customer: ref('Customer'),
-  order: objectSchema<Order>({
-    id: string({ example: 'ord_5521' }),
-    purchasedAt: dateTime(),
-    country: string({ description: 'ISO-3166 alpha-2 country of the sale', example: 'IT' }),
-    paymentMethod: string({ example: 'card' }),
-  }),
+  order: objectSchema<Order>(
+    {
+      id: string({ example: 'ord_5521' }),
+      purchasedAt: dateTime(),
+      country: string({ description: 'ISO-3166 alpha-2 country of the sale', example: 'IT' }),
+      paymentMethod: string({ example: 'card' }),
+      deliveredAt: dateTime('When the goods reached the customer: legal periods run from here (from the purchase when absent)'),
+      saleChannel: enumOf(SALE_CHANNELS, { description: 'How the sale was made: withdrawal rights cover distance and off-premises sales' }),
+      returnInformationGiven: boolean({ description: 'Whether the seller gave written return information (RU: three months to withdraw without it)' }),
+    },
+    { optional: ['deliveredAt', 'saleChannel', 'returnInformationGiven'] },
+  ),
   product: objectSchema<Product>({
     sku: string({ example: 'KTL-200' }),
     name: string({ example: 'Electric kettle' }),
@@ -101,7 +116,14 @@ const REQUEST_PROPERTIES: PropertiesOf<RefundRequest> = {
     condition: string({ example: 'used' }),
   }),
   amount: ref('Money'),
-  reason: objectSchema<Reason>({ code: string({ example: 'defective' }), description: string({ description: 'Personal data (the customer\'s words)' }) }),
+  reason: objectSchema<Reason>(
+    {
+      code: string({ example: 'defective' }),
+      description: string({ description: 'Personal data (the customer\'s words)' }),
+      defectNoticedAt: dateTime('When a hidden defect showed (BR: the defect period runs from then)'),
+    },
+    { optional: ['defectNoticedAt'] },
+  ),
   requestedResolution: enumOf(REQUESTED_RESOLUTIONS),
   channel: enumOf(CHANNELS, { description: 'Channel the request came in by' }),
   evidence: arrayOf(ref('Evidence')),
@@ -129,9 +151,56 @@ const EVALUATION_PROPERTIES: PropertiesOf<EvaluationRecord> = {
     historyComplete: boolean({ description: 'False when the customer history could not be confirmed up to date' }),
   }),
   recommendation: objectSchema<Recommendation>({ resolution: enumOf(OUTCOMES), note: string() }),
+  legal: ref('LegalAssessment'),
   evaluatedBy: ACTOR,
   evaluatedAt: dateTime(),
 };
+
+const LEGAL_SOURCE = objectSchema<LegalSource>(
+  { act: string({ example: 'Directive (EU) 2019/771' }), article: string({ example: 'art. 10' }) },
+  { description: 'The act and article a right comes from' },
+);
+
+const LEGAL_ENTITLEMENT = objectSchema<LegalEntitlement>(
+  {
+    right: enumOf(LEGAL_RIGHTS),
+    country: string({ example: 'IT' }),
+    source: ref('LegalSource'),
+    countedFrom: enumOf(['delivery', 'purchase', 'defect_noticed'], { description: 'What the period runs from' }),
+    until: dateTime('End of the last day of the period (UTC)'),
+    remedies: arrayOf(arrayOf(enumOf(REMEDIES)), { description: 'Tiers of remedies: a later tier only when the earlier ones fail' }),
+    consumerChooses: boolean({ description: "The customer's choice of remedy binds the seller" }),
+    refundDueDays: nullable(integer({ minimum: 0, description: 'Days a refund under this right is due in; 0 at once' })),
+    refundSource: nullable(ref('LegalSource')),
+    presumedAtDelivery: nullable(boolean({ description: 'Conformity: the defect is presumed to have existed at delivery' })),
+  },
+  { description: 'A statutory right the request carries; a decision may not go below it unless a senior manager contests it with evidence' },
+);
+
+const ENTITLEMENT_CONTEST = objectSchema<EntitlementContest>(
+  {
+    right: enumOf(LEGAL_RIGHTS),
+    reason: enumOf(CONTEST_REASONS),
+    evidence: arrayOf(string(), { minItems: 1, description: 'References to the evidence (inspection report, photos)' }),
+  },
+  { description: 'A statutory right the decider disputes; needs senior manager authority' },
+);
+
+const LEGAL_FINDING = objectSchema<LegalFinding>({
+  right: enumOf(LEGAL_RIGHTS),
+  result: enumOf(['applies', 'expired', 'not_applicable', 'exempt']),
+  detail: string(),
+  inputs: mapOf({ type: ['string', 'number', 'boolean', 'null'], description: 'A string, number, boolean or null' }, { description: 'The inputs the check used' }),
+});
+
+const LEGAL_ASSESSMENT = objectSchema<LegalAssessment>(
+  {
+    legalRulesVersion: integer({ minimum: 1, description: 'Version of the legal rules applied' }),
+    entitlements: arrayOf(ref('LegalEntitlement')),
+    findings: arrayOf(ref('LegalFinding'), { description: 'Every right considered, whether or not it applies' }),
+  },
+  { description: 'The consumer-law floor found at evaluation, apart from the policy' },
+);
 
 const ESCALATION_PROPERTIES: PropertiesOf<EscalationRecord> = {
   reason: string(),
@@ -164,6 +233,7 @@ const DECISION_PROPERTIES: PropertiesOf<Decision> = {
   decidedAt: dateTime(),
   followUpDueAt: dateTime('When the customer should be asked how the resolution went'),
   slaBreached: nullable(boolean({ description: 'Null when never escalated' })),
+  contests: arrayOf(ref('EntitlementContest'), { description: 'Statutory rights the decider disputed, with evidence; absent when none was' }),
 };
 
 const COMMUNICATION_PROPERTIES: PropertiesOf<Communication> = {
@@ -242,11 +312,16 @@ export const DOMAIN_SCHEMAS: Readonly<Record<string, Schema>> = {
   Customer: CUSTOMER,
   RefundRequest: objectSchema<RefundRequest>(REQUEST_PROPERTIES, { description: 'The request as logged' }),
   Finding: FINDING,
-  Evaluation: objectSchema<EvaluationRecord>(EVALUATION_PROPERTIES),
+  LegalSource: LEGAL_SOURCE,
+  LegalEntitlement: LEGAL_ENTITLEMENT,
+  LegalFinding: LEGAL_FINDING,
+  LegalAssessment: LEGAL_ASSESSMENT,
+  EntitlementContest: ENTITLEMENT_CONTEST,
+  Evaluation: objectSchema<EvaluationRecord>(EVALUATION_PROPERTIES, { optional: ['legal'] }),
   Escalation: objectSchema<EscalationRecord>(ESCALATION_PROPERTIES),
   Assignment: objectSchema<Assignment>(ASSIGNMENT_PROPERTIES),
   DecisionAuthority: DECISION_AUTHORITY,
-  Decision: objectSchema<Decision>(DECISION_PROPERTIES),
+  Decision: objectSchema<Decision>(DECISION_PROPERTIES, { optional: ['contests'] }),
   Communication: objectSchema<Communication>(COMMUNICATION_PROPERTIES),
   FollowUp: objectSchema<FollowUpRecord>(FOLLOW_UP_PROPERTIES),
   Note: objectSchema<Note>(NOTE_PROPERTIES),
@@ -272,10 +347,10 @@ const EXECUTION_PROPERTIES: Omit<PropertiesOf<RefundExecution>, 'issuedAt'> = {
 export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: Schema } = {
   RequestLogged: objectSchema<RequestLogged['data']>({ caseId: CASE_ID, ...REQUEST_PROPERTIES, loggedAt: dateTime(), loggedBy: ACTOR }),
   NoteAdded: objectSchema<NoteAdded['data']>({ caseId: CASE_ID, ...NOTE_PROPERTIES }),
-  PolicyEvaluated: objectSchema<PolicyEvaluated['data']>({ caseId: CASE_ID, ...EVALUATION_PROPERTIES }),
+  PolicyEvaluated: objectSchema<PolicyEvaluated['data']>({ caseId: CASE_ID, ...EVALUATION_PROPERTIES }, { optional: ['legal'] }),
   Escalated: objectSchema<Escalated['data']>({ caseId: CASE_ID, ...ESCALATION_PROPERTIES }),
   CaseAssigned: objectSchema<CaseAssigned['data']>({ caseId: CASE_ID, ...ASSIGNMENT_PROPERTIES }),
-  Decided: objectSchema<Decided['data']>({ caseId: CASE_ID, ...DECISION_PROPERTIES }),
+  Decided: objectSchema<Decided['data']>({ caseId: CASE_ID, ...DECISION_PROPERTIES }, { optional: ['contests'] }),
   CustomerNotified: objectSchema<CustomerNotified['data']>({ caseId: CASE_ID, ...COMMUNICATION_PROPERTIES }),
   RefundIssued: objectSchema<RefundIssued['data']>({ ...EXECUTION_PROPERTIES, issuedAt: dateTime() }),
   RefundSettled: objectSchema<RefundSettled['data']>({ ...EXECUTION_PROPERTIES, settledAt: dateTime() }),

@@ -1,5 +1,5 @@
 import { IntlMessageFormat } from 'intl-messageformat';
-import { Alternative, Money, Outcome, toMajor } from '@refund-desk/domain';
+import { Alternative, ContestReason, LegalRight, LegalSource, Money, Outcome, toMajor } from '@refund-desk/domain';
 import { ar } from './catalogs/ar';
 import { Catalog } from './catalogs/catalog';
 import { en } from './catalogs/en';
@@ -26,6 +26,14 @@ export interface DecisionMessageInput {
     readonly alternativesOffered: readonly Alternative[];
   };
   readonly settlementBusinessDays: { readonly min: number; readonly max: number };
+  /**
+   * The statutory rights the evaluation found: each is cited, as honoured or, when the decision
+   * contests it, with the reason and how the customer can dispute the decision.
+   */
+  readonly legal?: {
+    readonly rights: readonly { readonly right: LegalRight; readonly source: LegalSource }[];
+    readonly contests: readonly { readonly right: LegalRight; readonly reason: ContestReason }[];
+  };
   /** When the message is written, to date the expected arrival of the money. */
   readonly now: Date;
 }
@@ -96,6 +104,15 @@ export function renderDecisionMessage(input: DecisionMessageInput): RenderedMess
   const paragraphs = [format(locale, catalog.greeting, values), format(locale, catalog.outcome, values)];
   paragraphs.push(format(locale, catalog.rationale, { rationale: decision.rationale }));
   if (decision.legalBasis) paragraphs.push(format(locale, catalog.legalBasis, { legalBasis: decision.legalBasis }));
+  for (const { right, source } of input.legal?.rights ?? []) {
+    const contest = input.legal?.contests.find((c) => c.right === right);
+    const cited = { right, source: `${source.act}, ${source.article}` };
+    paragraphs.push(
+      contest
+        ? format(locale, catalog.contestedRight, { ...cited, reason: catalog.contestReasons[contest.reason] })
+        : format(locale, catalog.legalRight, cited),
+    );
+  }
   if (decision.alternativesOffered.length > 0) {
     const labels = decision.alternativesOffered.map((alternative) => catalog.alternativeLabels[alternative]);
     const alternatives = new Intl.ListFormat(locale, { style: 'long', type: 'disjunction' }).format(labels);

@@ -6,3 +6,4 @@ export * from './database.module';
 export * from './unavailable';
 export * from './data-dir-lock';
 export * from './database-errors';
+export * from './leases';

@@ -15,6 +15,11 @@ export { decidePolicy, evolvePolicy, initialPolicyState, POLICY_STREAM, POLICY_S
 export type { PolicyEvent, PolicyRevised, PolicyState, RevisePolicy } from './policy/policy-stream';
 export { evaluateRequest, RULES } from './policy/evaluate-request';
 export type { CustomerHistory, Finding } from './policy/evaluate-request';
+// Legal rules are being wired into the case now: exported whole until that lands, then narrowed like the rest.
+export * from './legal/legal-rules';
+export * from './legal/legal-rules-stream';
+export * from './legal/entitlements';
+export * from './legal/legal-floor';
 export { ALTERNATIVES, APPROVING_OUTCOMES, CHANNELS, MONEY_BACK_OUTCOMES, OUTCOMES, REQUESTED_RESOLUTIONS } from './case/request';
 export type { Alternative, Channel, Customer, Evidence, Outcome, RefundRequest, RequestedResolution } from './case/request';
 export * from './case/events';

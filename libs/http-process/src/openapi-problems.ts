@@ -27,7 +27,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json',
   429: 'Rate limited (per token subject)',
   500: 'A fault on our side; it has been logged',
-  503: 'The event store or the database is unavailable; retry after Retry-After seconds',
+  503: 'The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds',
 };
 
 const PROBLEM_HEADERS: Record<number, Record<string, unknown>> = {

@@ -77,7 +77,7 @@ const DEAD_LETTER_MESSAGE_HEADERS: Schema = {
     [DEAD_LETTER_HEADERS.consumerGroup]: header('The consumer group that refused it'),
     [DEAD_LETTER_HEADERS.errorType]: header(
       'Why: malformed (no value, not JSON), validation (see x-error-details), a domain refusal (invalid_command, illegal_transition, ' +
-        'insufficient_authority, case_not_found), a contradiction with an earlier message (idempotency_key_reused, event_id_conflict, ' +
+        'insufficient_authority, below_legal_floor, case_not_found), a contradiction with an earlier message (idempotency_key_reused, event_id_conflict, ' +
         'version_mismatch), or unexpected (kept failing for another reason). See docs/contract.md.',
     ),
     [DEAD_LETTER_HEADERS.errorMessage]: header('What went wrong, for a person (at most 2000 characters)'),

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { pgErrorCode } from '@refund-desk/database';
-import { isStoreUnavailable, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { classifyError } from '@refund-desk/case-handling';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -52,7 +52,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * unavailable, or another writer got in first. The message is retried, never dead-lettered.
  */
 export function isTransientFailure(error: unknown): boolean {
-  if (isStoreUnavailable(error) || error instanceof WrongExpectedVersionError) return true;
+  // The error table's retry rows: the store or database unavailable, another writer first.
+  if (classifyError(error)?.kafka === 'retry') return true;
   const name = (error as { name?: unknown })?.name;
   if (typeof name === 'string' && name.startsWith('KafkaJS')) return true;
   const code = pgErrorCode(error);

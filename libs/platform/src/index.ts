@@ -18,3 +18,6 @@ export * from './platform.module';
 export * from './logging/service-identity';
 export * from './logging/startup';
 export * from './tracing/trace-context';
+export * from './auth/dev-token';
+export * from './auth/oidc-claims';
+export * from './auth/oidc-verifier';

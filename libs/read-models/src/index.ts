@@ -1,20 +1,36 @@
-export * from './projection-runtime/projection';
-export * from './projection-runtime/projection-runner';
-export * from './projection-runtime/checkpoints';
-export * from './projection-runtime/generations';
-export * from './projection-runtime/batch-applier';
-export * from './projection-runtime/rebuild';
-export * from './projection-runtime/read-model-rebuilds';
-export * from './shared/pagination';
-export * from './customer-history/customer-history.projection';
-export * from './customer-history/customer-history.query';
-export * from './manager-queue/manager-queue.projection';
-export * from './manager-queue/manager-queue.query';
-export * from './follow-up-queue/follow-up-queue.projection';
-export * from './follow-up-queue/follow-up-queue.query';
-export * from './customer-timeline/customer-timeline.projection';
-export * from './customer-timeline/customer-timeline.query';
-export * from './trend-analytics/trend-analytics.projection';
-export * from './trend-analytics/trends.query';
-export * from './trend-analytics/insights.query';
-export * from './read-models.module';
+// Every read model (READ_MODELS) and the module that registers them.
+export { ReadModelsModule } from './read-models.module';
+export { READ_MODELS } from './read-models';
+export type { ReadModel } from './read-model';
+
+// Each read model's descriptor (controllers name it through this), query services, and what they take and answer.
+export { customerHistory } from './customer-history/customer-history.read-model';
+export { CustomerHistoryQuery } from './customer-history/customer-history.query';
+
+export { customerTimeline } from './customer-timeline/customer-timeline.read-model';
+export { CustomerTimelineQuery } from './customer-timeline/customer-timeline.query';
+export type { CustomerTimeline, TimelineEntry, TimelineSummary } from './customer-timeline/customer-timeline.query';
+
+export { followUpQueue } from './follow-up-queue/follow-up-queue.read-model';
+export { FollowUpQueueQuery } from './follow-up-queue/follow-up-queue.query';
+export type { FollowUpFilter, FollowUpItem } from './follow-up-queue/follow-up-queue.query';
+
+export { managerQueue } from './manager-queue/manager-queue.read-model';
+export { ManagerQueueQuery } from './manager-queue/manager-queue.query';
+export type { ManagerQueueFilter, ManagerQueueItem } from './manager-queue/manager-queue.query';
+
+export { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
+export { TREND_GROUPINGS, TREND_INTERVALS, TrendsQuery } from './trend-analytics/trends.query';
+export type { TrendBucket, TrendGrouping, TrendInterval, TrendQuery, Trends } from './trend-analytics/trends.query';
+export { InsightsQuery } from './trend-analytics/insights.query';
+export type { Insight, InsightKind, Insights, InsightsQueryInput } from './trend-analytics/insights.query';
+
+export type { Page } from './shared/pagination';
+
+// The projection runtime as the processes use it: status and read-your-writes, rebuilds.
+export { ProjectionRunner } from './projection-runtime/projection-runner';
+export type { ProjectionStatus } from './projection-runtime/projection-runner';
+export { ReadModelRebuilds } from './projection-runtime/read-model-rebuilds';
+export type { RebuildJob } from './projection-runtime/read-model-rebuilds';
+export { REBUILD_BATCH_SIZE, rebuildReadModels } from './projection-runtime/rebuild';
+export type { RebuildOptions, RebuildProgress } from './projection-runtime/rebuild';

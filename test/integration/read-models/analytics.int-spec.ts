@@ -1,16 +1,8 @@
 import { migrate, PgliteDatabase, SqlDatabase } from '@refund-desk/database';
 import { APPROVING_OUTCOMES, CaseEvent } from '@refund-desk/domain';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import {
-  InsightsQuery,
-  prepareReadModels,
-  PROJECTION_CLASSES,
-  rebuildReadModels,
-  TrendBucket,
-  TrendGrouping,
-  TrendInterval,
-  TrendsQuery,
-} from '@refund-desk/read-models';
+import { InsightsQuery, READ_MODELS, rebuildReadModels, TrendBucket, TrendGrouping, TrendInterval, TrendsQuery } from '@refund-desk/read-models';
+import { prepareReadModels } from '@refund-desk/read-models/testing';
 import { appendLog, GeneratedCase, generateLog } from '../../support/generated-log';
 import { describeWithPostgres, openTestSchema } from '../../support/postgres';
 
@@ -136,7 +128,7 @@ function analytics(open: () => Promise<{ db: SqlDatabase; dispose(): Promise<voi
     await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
     const store = new PostgresEventStore(db);
     await appendLog(store, log, db.kind === 'postgres' ? 6 : 1);
-    const projections = PROJECTION_CLASSES.map((P) => new P());
+    const projections = READ_MODELS.map((readModel) => readModel.projection);
     await prepareReadModels(db, projections);
     await rebuildReadModels(db, store, projections, { batchSize: 700 });
     facts = log.cases.map(factsOf);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrate } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import { Projection, prepareReadModels, PROJECTION_CLASSES, rebuildReadModels } from '@refund-desk/read-models';
+import { READ_MODELS, rebuildReadModels } from '@refund-desk/read-models';
+import { prepareReadModels, Projection } from '@refund-desk/read-models/testing';
 import { appendLog, generateLog, seededRandom } from '../../support/generated-log';
 import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
 
@@ -38,7 +39,7 @@ describeWithPostgres('read models survive SIGKILL of the projector during a rebu
   beforeAll(async () => {
     crashed = await openTestSchema('crash');
     clean = await openTestSchema('clean');
-    projections = PROJECTION_CLASSES.map((P) => new P());
+    projections = READ_MODELS.map((readModel) => readModel.projection);
     await migrate(crashed.db, 'event-log', EVENT_LOG_MIGRATIONS);
     const log = generateLog({ cases: 2_000, seed: 7 });
     events = log.eventCount;

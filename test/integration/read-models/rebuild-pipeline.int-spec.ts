@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, SqlExecutor } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
-import { CheckpointMovedError, loadLiveGeneration, prepareReadModels, Projection, rebuildReadModels, TableNames } from '@refund-desk/read-models';
+import { rebuildReadModels } from '@refund-desk/read-models';
+import { CheckpointMovedError, loadLiveGeneration, prepareReadModels, Projection, TableNames } from '@refund-desk/read-models/testing';
 import { describeWithPostgres, openTestSchema } from '../../support/postgres';
 
 /**

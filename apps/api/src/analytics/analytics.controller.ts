@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Clock, Roles } from '@refund-desk/platform';
-import { Insights, InsightsQuery, ProjectionRunner, Trends, TrendsQuery } from '@refund-desk/read-models';
+import { Insights, InsightsQuery, ProjectionRunner, trendAnalytics, Trends, TrendsQuery } from '@refund-desk/read-models';
 import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
 import { InsightsQueryDto, InsightsResponse, PeriodQueryDto, TrendsQueryDto, TrendsResponse } from './analytics.dto';
@@ -32,7 +32,7 @@ export class AnalyticsController {
   })
   @ApiOkResponse({ type: TrendsResponse, description: 'The figures per bucket', headers: MIN_POSITION_HEADERS })
   async trends(@Query() query: TrendsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Trends> {
-    await awaitMinPosition(this.runner, 'trend_analytics', query.minPosition, reply);
+    await awaitMinPosition(this.runner, trendAnalytics, query.minPosition, reply);
     const now = this.clock.now();
     return this.trendsQuery.trends({ ...this.period(query, now), interval: query.interval ?? 'week', groupBy: query.groupBy }, now);
   }
@@ -48,7 +48,7 @@ export class AnalyticsController {
   })
   @ApiOkResponse({ type: InsightsResponse, description: 'The findings', headers: MIN_POSITION_HEADERS })
   async insights(@Query() query: InsightsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Insights> {
-    await awaitMinPosition(this.runner, 'trend_analytics', query.minPosition, reply);
+    await awaitMinPosition(this.runner, trendAnalytics, query.minPosition, reply);
     return this.insightsQuery.insights({
       ...this.period(query, this.clock.now()),
       interval: query.interval ?? 'month',

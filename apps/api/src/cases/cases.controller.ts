@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, Type } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Command, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
@@ -117,13 +117,13 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The note was added')
   @CommandProblems()
-  addNote(
+  async addNote(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: AddNoteDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(reply, new AddNoteCommand(caseId, { text: body.text, evidence: body.evidence ?? [] }, context));
+  ): Promise<CaseCommandResponse> {
+    return commandResponse(await this.run(reply, new AddNoteCommand(caseId, { text: body.text, evidence: body.evidence ?? [] }, context)));
   }
 
   @Post(':caseId/evaluation')
@@ -139,10 +139,8 @@ export class CasesController {
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.commands.execute(new EvaluateCaseCommand(caseId, context));
-    reply.header('ETag', etag(result.version));
-    const state = result.state as { evaluation?: unknown; escalation?: unknown };
-    return { ...commandResponse(result), evaluation: state.evaluation ?? null, escalation: state.escalation ?? null };
+    const result = await this.run(reply, new EvaluateCaseCommand(caseId, context));
+    return { ...commandResponse(result), evaluation: result.evaluation, escalation: result.escalation };
   }
 
   @Post(':caseId/escalation')
@@ -153,13 +151,13 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The case was escalated')
   @CommandProblems()
-  escalate(
+  async escalate(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: EscalationDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(reply, new EscalateCaseCommand(caseId, { reason: body.reason, priority: body.priority }, context));
+  ): Promise<CaseCommandResponse> {
+    return commandResponse(await this.run(reply, new EscalateCaseCommand(caseId, { reason: body.reason, priority: body.priority }, context)));
   }
 
   @Post(':caseId/assignment')
@@ -170,13 +168,13 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The case was assigned')
   @CommandProblems()
-  assign(
+  async assign(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: AssignmentDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(reply, new AssignCaseCommand(caseId, body.assignee, context));
+  ): Promise<CaseCommandResponse> {
+    return commandResponse(await this.run(reply, new AssignCaseCommand(caseId, { assignee: body.assignee }, context)));
   }
 
   @Post(':caseId/decision')
@@ -193,7 +191,8 @@ export class CasesController {
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.commands.execute(
+    const result = await this.run(
+      reply,
       new DecideCaseCommand(
         caseId,
         {
@@ -206,8 +205,7 @@ export class CasesController {
         context,
       ),
     );
-    reply.header('ETag', etag(result.version));
-    return { ...commandResponse(result), decision: (result.state as { decision?: unknown }).decision ?? null };
+    return { ...commandResponse(result), decision: result.decision };
   }
 
   @Post(':caseId/communications')
@@ -224,11 +222,7 @@ export class CasesController {
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.commands.execute(new NotifyCustomerCommand(caseId, body.channel, context));
-    reply.header('ETag', etag(result.version));
-    const communications = (result.state as { communications?: Array<{ channel: string; locale: string; subject: string; body: string }> })
-      .communications ?? [];
-    const sent = communications[communications.length - 1];
+    const { sent, ...result } = await this.run(reply, new NotifyCustomerCommand(caseId, { channel: body.channel }, context));
     return {
       ...commandResponse(result),
       message: sent ? { channel: sent.channel, locale: sent.locale, subject: sent.subject, body: sent.body } : null,
@@ -243,20 +237,14 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The refund step was recorded')
   @CommandProblems()
-  recordRefund(
+  async recordRefund(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: RefundExecutionDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(
-      reply,
-      new RecordRefundExecutionCommand(
-        caseId,
-        { status: body.status, method: body.method, amount: body.amount, reference: body.reference, failureReason: body.failureReason ?? null },
-        context,
-      ),
-    );
+  ): Promise<CaseCommandResponse> {
+    const input = { status: body.status, method: body.method, amount: body.amount, reference: body.reference, failureReason: body.failureReason ?? null };
+    return commandResponse(await this.run(reply, new RecordRefundExecutionCommand(caseId, input, context)));
   }
 
   @Post(':caseId/follow-up')
@@ -267,16 +255,14 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The follow-up was recorded')
   @CommandProblems()
-  followUp(
+  async followUp(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: FollowUpDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(
-      reply,
-      new RecordFollowUpCommand(caseId, { satisfaction: body.satisfaction, comment: body.comment ?? null, channel: body.channel }, context),
-    );
+  ): Promise<CaseCommandResponse> {
+    const input = { satisfaction: body.satisfaction, comment: body.comment ?? null, channel: body.channel };
+    return commandResponse(await this.run(reply, new RecordFollowUpCommand(caseId, input, context)));
   }
 
   @Post(':caseId/closure')
@@ -287,18 +273,19 @@ export class CasesController {
   @ApiHeader(IF_MATCH)
   @ok(CaseCommandResponse, 'The case was closed')
   @CommandProblems()
-  close(
+  async close(
     @Param('caseId', CaseIdPipe) caseId: string,
     @Body() body: ClosureDto,
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.run(reply, new CloseCaseCommand(caseId, body.summary, context));
+  ): Promise<CaseCommandResponse> {
+    return commandResponse(await this.run(reply, new CloseCaseCommand(caseId, { summary: body.summary }, context)));
   }
 
-  private async run(reply: FastifyReply, command: { context: CommandContext } & object): Promise<CaseCommandResponse> {
-    const result = (await this.commands.execute(command as never)) as CaseCommandResult;
+  /** Runs a command on a case and answers with the version it left the case at as the ETag. */
+  private async run<R extends CaseCommandResult>(reply: FastifyReply, command: Command<R>): Promise<R> {
+    const result = await this.commands.execute(command);
     reply.header('ETag', etag(result.version));
-    return commandResponse(result);
+    return result;
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HttpProblem, Roles } from '@refund-desk/platform';
-import { CustomerTimeline, CustomerTimelineQuery, ProjectionRunner } from '@refund-desk/read-models';
+import { customerTimeline, CustomerTimeline, CustomerTimelineQuery, ProjectionRunner } from '@refund-desk/read-models';
 import { MoneyDto } from '@refund-desk/case-handling';
 import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
@@ -65,7 +65,7 @@ export class CustomersController {
         errors: [{ field: 'customerId', message: 'must be 1-100 letters, digits, . _ : -' }],
       });
     }
-    await awaitMinPosition(this.runner, 'customer_timeline', query.minPosition, reply);
+    await awaitMinPosition(this.runner, customerTimeline, query.minPosition, reply);
     return this.timelines.timeline(customerId, { limit: query.limit ?? 200, cursor: query.cursor });
   }
 }

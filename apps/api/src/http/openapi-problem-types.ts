@@ -3,6 +3,7 @@ export const PROBLEM_TYPES_DESCRIPTION = [
   'https://refund-desk.dev/problems/ followed by:',
   'validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403),',
   'insufficient-authority (403), case-not-found (404), not-found (404), illegal-transition (409),',
+  'below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source),',
   'idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409),',
   'damaged-event (409, with damagedEvent: a stored event of the case no longer verifies),',
   'conflict (409), version-mismatch (412, with currentVersion), precondition-failed (412), payload-too-large (413),',

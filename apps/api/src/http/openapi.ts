@@ -45,10 +45,11 @@ const TAGS: ReadonlyArray<[string, string]> = [
   ['audit', 'Read-only routes for auditors: events with metadata and hashes, state as of a time or version, chain verification, the NDJSON export.'],
   ['admin', 'Read-model rebuilds inside the running service.'],
   ['operations', 'Health, metrics and the contract documents; no token needed.'],
+  ['sign-in', 'How the desk signs in: its OpenID Connect settings, and development tokens outside production; no token needed.'],
 ];
 
 /** Operations anyone may call (no bearer token): documented with an empty security requirement. */
-const PUBLIC_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics', '/docs/asyncapi.json']);
+const PUBLIC_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics', '/docs/asyncapi.json', '/v1/desk/config', '/v1/dev/token']);
 
 function allSchemas(): Record<string, Schema> {
   return Object.fromEntries(Object.entries({ ...DOMAIN_SCHEMAS, ...HTTP_SCHEMAS }).map(([name, schema]) => [name, toOpenApi30(schema)]));
@@ -65,7 +66,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .setLicense('UNLICENSED', 'https://refund-desk.dev/license')
     .addServer('/', 'This service: the host serving this document (npm start: http://localhost:3000)')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with sub and roles' });
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT with sub and roles: HS256 signed with AUTH_JWT_SECRET, or RS256/ES256 from the OpenID Connect provider (OIDC_ISSUER)' });
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
   return finishDocument(document);

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, PolicyService, RevisePolicyCommand } from '@refund-desk/case-handling';
-import { PolicyInForce, PolicyRules, ROLES } from '@refund-desk/domain';
+import { PolicyInForce, ROLES } from '@refund-desk/domain';
 import { Roles } from '@refund-desk/platform';
 import { ApiBodyProblems, ApiCommonProblems, ApiProblems, etagHeader } from '../http/openapi';
 import { etag, RequestContext } from '../http/request-context';
@@ -49,9 +49,7 @@ export class PolicyController {
     @RequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PolicyInForce & { position: number }> {
-    const { policy, position } = await this.commands.execute(
-      new RevisePolicyCommand(body.rules as unknown as PolicyRules, body.changeNote, context),
-    );
+    const { policy, position } = await this.commands.execute(new RevisePolicyCommand({ rules: body.rules, changeNote: body.changeNote }, context));
     reply.header('ETag', etag(policy.version));
     return { ...policy, position };
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Clock, Roles } from '@refund-desk/platform';
-import { FollowUpQueueQuery, ManagerQueueQuery, ProjectionRunner } from '@refund-desk/read-models';
+import { followUpQueue, FollowUpQueueQuery, managerQueue, ManagerQueueQuery, ProjectionRunner } from '@refund-desk/read-models';
 import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { awaitMinPosition, MIN_POSITION_HEADERS } from '../read-models/consistency';
 import { FollowUpQueueQueryDto, FollowUpQueueResponse, ManagerQueueQueryDto, ManagerQueueResponse } from './queues.dto';
@@ -32,7 +32,7 @@ export class QueuesController {
   })
   @ApiOkResponse({ type: ManagerQueueResponse, description: 'A page of the queue', headers: MIN_POSITION_HEADERS })
   async manager(@Query() query: ManagerQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ManagerQueueResponse> {
-    await awaitMinPosition(this.runner, 'manager_queue', query.minPosition, reply);
+    await awaitMinPosition(this.runner, managerQueue, query.minPosition, reply);
     const now = this.clock.now();
     const page = await this.managerQueue.list(
       {
@@ -60,7 +60,7 @@ export class QueuesController {
   })
   @ApiOkResponse({ type: FollowUpQueueResponse, description: 'A page of the queue', headers: MIN_POSITION_HEADERS })
   async followUp(@Query() query: FollowUpQueueQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<FollowUpQueueResponse> {
-    await awaitMinPosition(this.runner, 'follow_up_queue', query.minPosition, reply);
+    await awaitMinPosition(this.runner, followUpQueue, query.minPosition, reply);
     const now = this.clock.now();
     const page = await this.followUpQueue.list(
       { outcome: query.outcome, channel: query.channel, customerId: query.customerId, limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor },

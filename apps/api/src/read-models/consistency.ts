@@ -1,4 +1,4 @@
-import { ProjectionRunner } from '@refund-desk/read-models';
+import { ProjectionRunner, ReadModel } from '@refund-desk/read-models';
 import type { FastifyReply } from 'fastify';
 
 export const MIN_POSITION_WAIT_MS = 5_000;
@@ -13,12 +13,12 @@ export const MIN_POSITION_HEADERS = { [MIN_POSITION_REACHED]: { $ref: `#/compone
  */
 export async function awaitMinPosition(
   runner: ProjectionRunner,
-  readModel: string,
+  readModel: ReadModel,
   minPosition: number | undefined,
   reply: FastifyReply,
 ): Promise<void> {
   if (minPosition === undefined) return;
   // Position 0 is before the first event: every read model has reached it, there is nothing to wait for.
-  const reached = minPosition <= 0 || (await runner.waitForPosition(readModel, minPosition, MIN_POSITION_WAIT_MS));
+  const reached = minPosition <= 0 || (await runner.waitForPosition(readModel.name, minPosition, MIN_POSITION_WAIT_MS));
   reply.header(MIN_POSITION_REACHED, String(reached));
 }

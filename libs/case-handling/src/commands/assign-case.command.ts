@@ -1,25 +1,15 @@
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { decide } from '@refund-desk/domain';
+import { CaseCommandInput, OnCaseCommand } from '../command-handling/case-command';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
-import { CommandContext } from '../command-handling/command-context';
 
-export class AssignCaseCommand extends Command<CaseCommandResult> {
-  constructor(
-    readonly caseId: string,
-    readonly assignee: string,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
+export class AssignCaseCommand extends OnCaseCommand<CaseCommandInput<'AssignCase'>> {}
 
 @CommandHandler(AssignCaseCommand)
 export class AssignCaseHandler implements ICommandHandler<AssignCaseCommand> {
   constructor(private readonly cases: CaseRepository) {}
 
-  execute({ caseId, assignee, context }: AssignCaseCommand): Promise<CaseCommandResult> {
-    return this.cases.execute('AssignCase', caseId, context, (state, now) =>
-      decide({ type: 'AssignCase', assignee, actor: context.actor, now }, state),
-    );
+  execute({ caseId, input, context }: AssignCaseCommand): Promise<CaseCommandResult> {
+    return this.cases.execute('AssignCase', caseId, context, (state, now) => decide({ type: 'AssignCase', ...input, actor: context.actor, now }, state));
   }
 }

@@ -1,27 +1,17 @@
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Alternative, decide, Money, Outcome } from '@refund-desk/domain';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { decide, Decision } from '@refund-desk/domain';
+import { CaseCommandInput, OnCaseCommand } from '../command-handling/case-command';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
-import { CommandContext } from '../command-handling/command-context';
 import { PolicyService } from '../policy/policy.service';
 
-export interface DecisionInput {
-  readonly outcome: Outcome;
-  readonly amount: Money | null;
-  readonly rationale: string;
-  readonly legalBasis: string | null;
-  readonly alternativesOffered: readonly Alternative[];
+export type DecisionInput = CaseCommandInput<'DecideCase', 'policy'>;
+
+export interface DecisionResult extends CaseCommandResult {
+  readonly decision: Decision | null;
 }
 
 /** Records the decision; the domain checks the decider's authority against the policy's limits. */
-export class DecideCaseCommand extends Command<CaseCommandResult> {
-  constructor(
-    readonly caseId: string,
-    readonly input: DecisionInput,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
+export class DecideCaseCommand extends OnCaseCommand<DecisionInput, DecisionResult> {}
 
 @CommandHandler(DecideCaseCommand)
 export class DecideCaseHandler implements ICommandHandler<DecideCaseCommand> {
@@ -30,10 +20,11 @@ export class DecideCaseHandler implements ICommandHandler<DecideCaseCommand> {
     private readonly policies: PolicyService,
   ) {}
 
-  async execute({ caseId, input, context }: DecideCaseCommand): Promise<CaseCommandResult> {
+  async execute({ caseId, input, context }: DecideCaseCommand): Promise<DecisionResult> {
     const policy = await this.policies.current();
-    return this.cases.execute('DecideCase', caseId, context, (state, now) =>
+    const result = await this.cases.execute('DecideCase', caseId, context, (state, now) =>
       decide({ type: 'DecideCase', ...input, policy, actor: context.actor, now }, state),
     );
+    return { ...result, decision: 'decision' in result.state ? result.state.decision : null };
   }
 }

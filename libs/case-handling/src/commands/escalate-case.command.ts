@@ -1,18 +1,10 @@
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, Priority } from '@refund-desk/domain';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { decide } from '@refund-desk/domain';
+import { CaseCommandInput, OnCaseCommand } from '../command-handling/case-command';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
-import { CommandContext } from '../command-handling/command-context';
 import { PolicyService } from '../policy/policy.service';
 
-export class EscalateCaseCommand extends Command<CaseCommandResult> {
-  constructor(
-    readonly caseId: string,
-    readonly input: { readonly reason: string; readonly priority: Priority },
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
+export class EscalateCaseCommand extends OnCaseCommand<CaseCommandInput<'EscalateCase', 'policy'>> {}
 
 @CommandHandler(EscalateCaseCommand)
 export class EscalateCaseHandler implements ICommandHandler<EscalateCaseCommand> {
@@ -24,7 +16,7 @@ export class EscalateCaseHandler implements ICommandHandler<EscalateCaseCommand>
   async execute({ caseId, input, context }: EscalateCaseCommand): Promise<CaseCommandResult> {
     const policy = await this.policies.current();
     return this.cases.execute('EscalateCase', caseId, context, (state, now) =>
-      decide({ type: 'EscalateCase', reason: input.reason, priority: input.priority, policy, actor: context.actor, now }, state),
+      decide({ type: 'EscalateCase', ...input, policy, actor: context.actor, now }, state),
     );
   }
 }

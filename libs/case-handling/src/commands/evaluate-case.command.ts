@@ -1,12 +1,18 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide } from '@refund-desk/domain';
+import { decide, EscalationRecord, EvaluationRecord } from '@refund-desk/domain';
 import { CustomerHistoryQuery } from '@refund-desk/read-models';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
 import { CommandContext } from '../command-handling/command-context';
 import { PolicyService } from '../policy/policy.service';
 
+export interface EvaluationResult extends CaseCommandResult {
+  readonly evaluation: EvaluationRecord | null;
+  /** Set when the evaluation found an exception and escalated at once. */
+  readonly escalation: EscalationRecord | null;
+}
+
 /** Evaluates against the policy in force and the customer's earlier cases; escalates an exception at once. */
-export class EvaluateCaseCommand extends Command<CaseCommandResult> {
+export class EvaluateCaseCommand extends Command<EvaluationResult> {
   constructor(
     readonly caseId: string,
     readonly context: CommandContext,
@@ -23,15 +29,17 @@ export class EvaluateCaseHandler implements ICommandHandler<EvaluateCaseCommand>
     private readonly history: CustomerHistoryQuery,
   ) {}
 
-  async execute({ caseId, context }: EvaluateCaseCommand): Promise<CaseCommandResult> {
+  async execute({ caseId, context }: EvaluateCaseCommand): Promise<EvaluationResult> {
     const policy = await this.policies.current();
     const lookbackDays = policy.rules.repeatRequester.lookbackDays;
-    return this.cases.execute('EvaluateCase', caseId, context, async (state, now) => {
+    const result = await this.cases.execute('EvaluateCase', caseId, context, async (state, now) => {
       const history =
         state.status === 'none'
           ? { earlierCases: 0, earlierRefunds: 0, lookbackDays, complete: true }
           : await this.history.earlierCases(state.request.customer.id, caseId, lookbackDays, now);
       return decide({ type: 'EvaluateCase', policy, history, actor: context.actor, now }, state);
     });
+    const { state } = result;
+    return { ...result, evaluation: 'evaluation' in state ? state.evaluation : null, escalation: 'escalation' in state ? state.escalation : null };
   }
 }

@@ -1,20 +1,17 @@
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { renderDecisionMessage } from '@refund-desk/customer-messages';
-import { decide, NotificationChannel } from '@refund-desk/domain';
+import { Communication, decide } from '@refund-desk/domain';
+import { CaseCommandInput, OnCaseCommand } from '../command-handling/case-command';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
-import { CommandContext } from '../command-handling/command-context';
 import { PolicyService } from '../policy/policy.service';
 
-/** Tells the customer the decision, rendered in their language from the recorded decision. */
-export class NotifyCustomerCommand extends Command<CaseCommandResult> {
-  constructor(
-    readonly caseId: string,
-    readonly channel: NotificationChannel,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
+export interface NotificationResult extends CaseCommandResult {
+  /** The last message the case records as sent: this one. */
+  readonly sent: Communication | null;
 }
+
+/** Tells the customer the decision, rendered in their language from the recorded decision. */
+export class NotifyCustomerCommand extends OnCaseCommand<CaseCommandInput<'NotifyCustomer', 'message'>, NotificationResult> {}
 
 const NO_MESSAGE = { locale: '', subject: '', body: '' };
 
@@ -25,9 +22,9 @@ export class NotifyCustomerHandler implements ICommandHandler<NotifyCustomerComm
     private readonly policies: PolicyService,
   ) {}
 
-  async execute({ caseId, channel, context }: NotifyCustomerCommand): Promise<CaseCommandResult> {
+  async execute({ caseId, input, context }: NotifyCustomerCommand): Promise<NotificationResult> {
     const policy = await this.policies.current();
-    return this.cases.execute('NotifyCustomer', caseId, context, (state, now) => {
+    const result = await this.cases.execute('NotifyCustomer', caseId, context, (state, now) => {
       // Undecided cases are refused by decide(); there is nothing to render for them.
       const message =
         state.status === 'decided'
@@ -42,7 +39,9 @@ export class NotifyCustomerHandler implements ICommandHandler<NotifyCustomerComm
               now,
             })
           : NO_MESSAGE;
-      return decide({ type: 'NotifyCustomer', channel, message, actor: context.actor, now }, state);
+      return decide({ type: 'NotifyCustomer', ...input, message, actor: context.actor, now }, state);
     });
+    const communications = 'communications' in result.state ? result.state.communications : [];
+    return { ...result, sent: communications[communications.length - 1] ?? null };
   }
 }

@@ -1,28 +1,12 @@
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, Money } from '@refund-desk/domain';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { decide } from '@refund-desk/domain';
+import { CaseCommandInput, OnCaseCommand } from '../command-handling/case-command';
 import { CaseCommandResult, CaseRepository } from '../command-handling/case-repository';
-import { CommandContext } from '../command-handling/command-context';
 
-export interface RefundExecutionInput {
-  readonly status: 'issued' | 'settled' | 'failed';
-  readonly method: string;
-  readonly amount: Money;
-  readonly reference: string;
-  readonly failureReason: string | null;
-}
+export type RefundExecutionInput = CaseCommandInput<'RecordRefundExecution'>;
 
 /** The payment side reports where the money is: issued, settled or failed. */
-export class RecordRefundExecutionCommand extends Command<CaseCommandResult> {
-  constructor(
-    readonly caseId: string,
-    readonly input: RefundExecutionInput,
-    readonly context: CommandContext,
-    /** Fixed ids of the events to record (derived from a message id), so a redelivery records nothing new. */
-    readonly eventIds?: readonly string[],
-  ) {
-    super();
-  }
-}
+export class RecordRefundExecutionCommand extends OnCaseCommand<RefundExecutionInput> {}
 
 @CommandHandler(RecordRefundExecutionCommand)
 export class RecordRefundExecutionHandler implements ICommandHandler<RecordRefundExecutionCommand> {

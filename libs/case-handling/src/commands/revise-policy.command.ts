@@ -1,12 +1,10 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { PolicyRules } from '@refund-desk/domain';
 import { CommandContext } from '../command-handling/command-context';
-import { PolicyService, RevisedPolicy } from '../policy/policy.service';
+import { PolicyService, RevisedPolicy, RevisePolicyInput } from '../policy/policy.service';
 
 export class RevisePolicyCommand extends Command<RevisedPolicy> {
   constructor(
-    readonly rules: PolicyRules,
-    readonly changeNote: string,
+    readonly input: RevisePolicyInput,
     readonly context: CommandContext,
   ) {
     super();
@@ -17,7 +15,7 @@ export class RevisePolicyCommand extends Command<RevisedPolicy> {
 export class RevisePolicyHandler implements ICommandHandler<RevisePolicyCommand> {
   constructor(private readonly policies: PolicyService) {}
 
-  execute({ rules, changeNote, context }: RevisePolicyCommand): Promise<RevisedPolicy> {
-    return this.policies.revise(rules, changeNote, context);
+  execute({ input, context }: RevisePolicyCommand): Promise<RevisedPolicy> {
+    return this.policies.revise(input, context);
   }
 }

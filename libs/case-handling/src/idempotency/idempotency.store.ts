@@ -3,7 +3,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { IdempotencyKeyReusedError } from '../command-handling/errors';
+import { IdempotencyKeyReusedError } from '../errors/command-errors';
 
 /** Namespace for ids derived from idempotency keys and message ids (RFC 4122 v5). */
 const NAMESPACE = '0f8a6d42-3c1e-5b7a-9d20-6a1f2e4b8c93';

@@ -4,26 +4,42 @@ import {
   DEFAULT_POLICY_RULES,
   decidePolicy,
   evolvePolicy,
+  IllegalTransitionError,
   initialPolicyState,
   POLICY_STREAM,
   PolicyEvent,
   PolicyInForce,
-  PolicyRules,
   PolicyState,
   requireActivePolicy,
+  RevisePolicy,
 } from '@refund-desk/domain';
-import { EventStore, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { EventStore } from '@refund-desk/event-store';
 import { Clock, IdGenerator } from '@refund-desk/platform';
-import { CommandContext, traceMetadata } from '../command-handling/command-context';
-import { VersionMismatchError } from '../command-handling/errors';
+import { CommandContext } from '../command-handling/command-context';
+import { foldStream, StreamCommandHandler, StreamType } from '../command-handling/stream-command-handler';
 
 const CACHE_MS = 1_000;
 const SYSTEM: Actor = { id: 'system', roles: ['admin'] };
+
+/** A revision as the caller gives it: who and when come from the context and the clock. */
+export type RevisePolicyInput = Omit<RevisePolicy, 'type' | 'actor' | 'now'>;
 
 export interface RevisedPolicy {
   readonly policy: PolicyInForce;
   readonly position: number;
 }
+
+/** The policy's one stream; its version is the policy version. Every revision may start it. */
+export const POLICY_STREAM_TYPE: StreamType<PolicyState, PolicyEvent> = {
+  streamName: () => POLICY_STREAM,
+  initialState: initialPolicyState,
+  evolve: evolvePolicy,
+  // Stored data is the domain's own JSON; its type names which event it is.
+  toEvent: (recorded) => (recorded.type === 'PolicyRevised' ? ({ type: 'PolicyRevised', data: recorded.data } as PolicyEvent) : undefined),
+  exists: (state) => state.status === 'active',
+  notFound: () => new IllegalTransitionError('UsePolicy', 'none', 'no policy has been set'),
+};
+const POLICY_ID = 'current';
 
 /**
  * The policy in force, read from its stream. Cached for a second: another process's revision is
@@ -36,6 +52,7 @@ export class PolicyService implements OnModuleInit {
 
   constructor(
     private readonly store: EventStore,
+    private readonly streams: StreamCommandHandler,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -44,29 +61,32 @@ export class PolicyService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const { version } = await this.refresh();
     if (version > 0) return;
-    try {
-      await this.append(
-        DEFAULT_POLICY_RULES,
-        'Initial policy: default rules installed on first start',
-        { actor: SYSTEM, correlationId: this.ids.newId(), causationId: null },
-        0,
-      );
-      this.logger.log('installed the default policy as version 1');
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-    }
+    const context: CommandContext = { actor: SYSTEM, correlationId: this.ids.newId(), causationId: null };
+    // Another process starting at the same time may install it first: then there is nothing to do.
+    const installed = await this.streams.handle(
+      'RevisePolicy',
+      POLICY_STREAM_TYPE,
+      POLICY_ID,
+      context,
+      (state, now) =>
+        state.status === 'none'
+          ? decidePolicy({ type: 'RevisePolicy', rules: DEFAULT_POLICY_RULES, changeNote: 'Initial policy: default rules installed on first start', actor: SYSTEM, now }, state)
+          : [],
+      { creates: true },
+    );
+    if (!installed.duplicate) this.logger.log('installed the default policy as version 1');
     await this.refresh();
   }
 
   async current(): Promise<PolicyInForce> {
-    if (Date.now() - this.cached.at > CACHE_MS) await this.refresh();
+    if (this.clock.now().getTime() - this.cached.at > CACHE_MS) await this.refresh();
     return requireActivePolicy(this.cached.state);
   }
 
   async atVersion(version: number): Promise<PolicyInForce | null> {
     const events = await this.store.readStream(POLICY_STREAM, { toVersion: version });
     if (events.length < version || version < 1) return null;
-    return requireActivePolicy(fold(initialPolicyState(), events));
+    return requireActivePolicy(foldStream(POLICY_STREAM_TYPE, events));
   }
 
   /** The policy version that was in force at a moment; null before the first one. */
@@ -76,54 +96,27 @@ export class PolicyService implements OnModuleInit {
     return events.length > 0 ? events[events.length - 1].version : null;
   }
 
-  async revise(rules: PolicyRules, changeNote: string, context: CommandContext): Promise<RevisedPolicy> {
-    const { version } = await this.refresh();
-    if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
-      throw new VersionMismatchError(context.expectedVersion, version);
-    }
-    try {
-      const position = await this.append(rules, changeNote, context, version);
-      const refreshed = await this.refresh();
-      return { policy: requireActivePolicy(refreshed.state), position };
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) throw new VersionMismatchError(context.expectedVersion ?? version, error.actual);
-      throw error;
-    }
-  }
-
-  private async append(rules: PolicyRules, changeNote: string, context: CommandContext, expectedVersion: number): Promise<number> {
-    const now = this.clock.now();
-    const events = decidePolicy({ type: 'RevisePolicy', rules, changeNote, actor: context.actor, now }, this.cached.state);
-    const result = await this.store.append(
-      POLICY_STREAM,
-      events.map((event) => ({
-        eventId: this.ids.newId(),
-        type: event.type,
-        data: event.data as unknown as Record<string, unknown>,
-        metadata: {
-          actor: context.actor.id,
-          occurredAt: now.toISOString(),
-          correlationId: context.correlationId,
-          causationId: context.causationId,
-          ...traceMetadata(context),
-        },
-      })),
-      { expectedVersion },
+  async revise(input: RevisePolicyInput, context: CommandContext): Promise<RevisedPolicy> {
+    const { state, version, position } = await this.streams.handle(
+      'RevisePolicy',
+      POLICY_STREAM_TYPE,
+      POLICY_ID,
+      context,
+      (current, now) => decidePolicy({ type: 'RevisePolicy', ...input, actor: context.actor, now }, current),
+      { creates: true },
     );
-    return result.events[result.events.length - 1].position;
+    // decidePolicy records one event or throws, so a revision always has a position.
+    if (position === null) throw new Error('the policy revision recorded no event');
+    if (version > this.cached.version) this.cached = { state, version, at: this.clock.now().getTime() };
+    return { policy: requireActivePolicy(state), position };
   }
 
   private async refresh(): Promise<{ state: PolicyState; version: number }> {
     const fromVersion = this.cached.version + 1;
     const events = await this.store.readStream(POLICY_STREAM, { fromVersion });
-    const state = fold(this.cached.state, events);
+    const state = foldStream(POLICY_STREAM_TYPE, events, this.cached.state);
     const version = events.length > 0 ? events[events.length - 1].version : this.cached.version;
-    this.cached = { state, version, at: Date.now() };
+    this.cached = { state, version, at: this.clock.now().getTime() };
     return this.cached;
   }
 }
-
-const fold = (state: PolicyState, events: readonly RecordedEvent[]): PolicyState =>
-  events
-    .filter((event) => event.type === 'PolicyRevised')
-    .reduce((s, event) => evolvePolicy(s, { type: 'PolicyRevised', data: event.data } as PolicyEvent), state);

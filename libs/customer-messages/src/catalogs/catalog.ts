@@ -12,6 +12,11 @@ export interface Catalog {
   readonly nextSteps: string;
   readonly contact: string;
   readonly signature: string;
+  /** A statutory right the decision honours: `{right}` selects withdrawal or conformity, `{source}` is the act and article. */
+  readonly legalRight: string;
+  /** A right the decision contests, and how to dispute it: `{reason}` arrives as a label from contestReasons. */
+  readonly contestedRight: string;
+  readonly contestReasons: Readonly<Record<'not_a_defect' | 'damage_by_misuse' | 'outside_period_on_evidence' | 'exempt_goods', string>>;
   readonly alternativeLabels: Readonly<Record<'store_credit' | 'exchange' | 'repair' | 'discount', string>>;
   readonly paymentMethods: Readonly<Record<string, string>>;
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Actor, Role, ROLES } from '../shared/actor';
 import { isDomainError } from '../shared/errors';
+import { EntitlementContest } from '../legal/legal-floor';
+import { DEFAULT_LEGAL_RULES, LegalRulesInForce, SALE_CHANNELS } from '../legal/legal-rules';
 import { Money } from '../shared/money';
 import { addDays, addHours } from '../shared/time';
 import { PRIORITIES, Priority } from '../policy/policy';
@@ -18,6 +20,7 @@ const START = new Date('2026-10-01T08:00:00.000Z');
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
 const RUNS = process.env.FC_NUM_RUNS ? Number(process.env.FC_NUM_RUNS) : 500;
 const CURRENCIES = ['EUR', 'USD', 'JPY', 'RUB', 'GBP'] as const;
+const LAW: LegalRulesInForce = { version: 1, rules: DEFAULT_LEGAL_RULES, revisedAt: START.toISOString(), revisedBy: 'admin-ada', changeNote: 'defaults' };
 const POLICIES = [POLICY, policyInForce({ authorityLimits: { agent: { EUR: 1_000 }, manager: { EUR: 20_000, USD: 20_000 } } }, 2)];
 
 /** Amounts are chosen relative to the case when the step runs, so that valid ones are common. */
@@ -30,7 +33,7 @@ type AmountChoice =
 type StepBody =
   | { readonly type: 'LogRequest'; readonly request: RefundRequest }
   | { readonly type: 'AddNote'; readonly text: string }
-  | { readonly type: 'EvaluateCase'; readonly earlierCases: number; readonly policy: number }
+  | { readonly type: 'EvaluateCase'; readonly earlierCases: number; readonly policy: number; readonly law: boolean }
   | { readonly type: 'EscalateCase'; readonly reason: string; readonly priority: Priority; readonly policy: number }
   | { readonly type: 'AssignCase'; readonly assignee: string }
   | {
@@ -40,6 +43,7 @@ type StepBody =
       readonly rationale: string;
       readonly alternatives: Alternative[];
       readonly policy: number;
+      readonly contest: EntitlementContest | null;
     }
   | { readonly type: 'NotifyCustomer'; readonly channel: NotificationChannel }
   | {
@@ -92,14 +96,24 @@ const requestArb: fc.Arbitrary<RefundRequest> = fc
     country: fc.oneof(fc.constantFrom('IT', 'RU', 'US', 'BR', 'DE'), fc.string({ maxLength: 12 })),
     category: fc.oneof(fc.constantFrom('small-appliances', 'electronics', 'gift-cards', 'clothing'), fc.string({ maxLength: 12 })),
     condition: fc.constantFrom('new', 'used', 'like_new', 'damaged'),
-    reason: fc.constantFrom('changed_mind', 'defective', 'safety_hazard', 'late_delivery'),
+    reason: fc.constantFrom('changed_mind', 'defective', 'safety_hazard', 'late_delivery', 'not_as_described'),
+    deliveredDaysAfterPurchase: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+    saleChannel: fc.option(fc.constantFrom(...SALE_CHANNELS), { nil: undefined }),
     email: fc.option(fc.constant('maria@example.com'), { nil: undefined }),
     phone: fc.option(fc.constant('+39 055 0000'), { nil: undefined }),
   })
   .map((r) =>
     sampleRequest({
       amount: { minor: r.minor, currency: r.currency },
-      order: { purchasedAt: addDays(START, -r.daysAgo).toISOString(), country: r.country },
+      order: {
+        purchasedAt: addDays(START, -r.daysAgo).toISOString(),
+        country: r.country,
+        // A delivery after the purchase, capped at the start so that it is never in the future.
+        ...(r.deliveredDaysAfterPurchase === undefined
+          ? {}
+          : { deliveredAt: addDays(START, -Math.max(0, r.daysAgo - r.deliveredDaysAfterPurchase)).toISOString() }),
+        ...(r.saleChannel === undefined ? {} : { saleChannel: r.saleChannel }),
+      },
       product: { category: r.category, condition: r.condition },
       reason: { code: r.reason },
       customer: { email: r.email, phone: r.phone },
@@ -109,7 +123,7 @@ const requestArb: fc.Arbitrary<RefundRequest> = fc
 const logBody = requestArb.map((request): StepBody => ({ type: 'LogRequest', request }));
 
 const evaluateBody = fc
-  .record({ earlierCases: fc.integer({ min: 0, max: 5 }), policy: policyIndex })
+  .record({ earlierCases: fc.integer({ min: 0, max: 5 }), policy: policyIndex, law: fc.boolean().chain((b) => (b ? fc.constant(true) : fc.boolean())) })
   .map((r): StepBody => ({ type: 'EvaluateCase', ...r }));
 
 const decideBody = fc
@@ -119,6 +133,19 @@ const decideBody = fc
     rationale: text,
     alternatives: fc.subarray([...ALTERNATIVES]),
     policy: policyIndex,
+    // Mostly none: a contest from anyone but a senior manager is refused, which would starve the deep histories.
+    contest: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(null) },
+      { weight: 2, arbitrary: fc.constant<EntitlementContest>({ right: 'conformity', reason: 'damage_by_misuse', evidence: ['lab-report-1'] }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          right: fc.constantFrom<EntitlementContest['right']>('withdrawal', 'conformity'),
+          reason: fc.constantFrom<EntitlementContest['reason']>('not_a_defect', 'damage_by_misuse', 'outside_period_on_evidence', 'exempt_goods'),
+          evidence: fc.constantFrom<string[]>(['lab-report-1'], [], [' ']),
+        }),
+      },
+    ),
   })
   .map((r): StepBody => ({ type: 'DecideCase', ...r }));
 
@@ -231,7 +258,13 @@ function toCommand(step: Step, state: CaseState, now: Date): CaseCommand {
     case 'AddNote':
       return { ...base, type: b.type, noteId: `note-${now.getTime()}`, text: b.text, evidence: [] };
     case 'EvaluateCase':
-      return { ...base, type: b.type, policy: POLICIES[b.policy]!, history: history({ earlierCases: b.earlierCases }) };
+      return {
+        ...base,
+        type: b.type,
+        policy: POLICIES[b.policy]!,
+        history: history({ earlierCases: b.earlierCases }),
+        ...(b.law ? { law: LAW } : {}),
+      };
     case 'EscalateCase':
       return { ...base, type: b.type, reason: b.reason, priority: b.priority, policy: POLICIES[b.policy]! };
     case 'AssignCase':
@@ -246,6 +279,7 @@ function toCommand(step: Step, state: CaseState, now: Date): CaseCommand {
         legalBasis: null,
         alternativesOffered: b.alternatives,
         policy: POLICIES[b.policy]!,
+        ...(b.contest ? { contests: [b.contest] } : {}),
       };
     case 'NotifyCustomer':
       return { ...base, type: b.type, channel: b.channel, message: { locale: 'it', subject: 'Esito', body: 'Decisione presa.' } };
@@ -359,6 +393,32 @@ function assertRefundAmounts(stream: readonly Recorded[], state: CaseState): voi
   }
 }
 
+/**
+ * Consumer law as a floor, modelled here and not with checkLegalFloor: against every right the last
+ * evaluation before the decision found, the decision in force honours it or contests it, and a
+ * contest comes from a senior manager with evidence.
+ */
+function assertLegalFloorKept(stream: readonly Recorded[], requested: RefundRequest['requestedResolution']): void {
+  const decidedAt = indexOf(stream, 'Decided');
+  const decision = ofType(stream, 'Decided')[0]!.data;
+  const evaluation = stream.slice(0, decidedAt).map((r) => r.event).filter((e) => e.type === 'PolicyEvaluated').pop();
+  const entitlements = evaluation?.type === 'PolicyEvaluated' ? (evaluation.data.legal?.entitlements ?? []) : [];
+  for (const contest of decision.contests ?? []) {
+    assert.equal(decision.authority.level, 'senior_manager', 'only a senior manager contests a right');
+    assert.ok(contest.evidence.length > 0 && contest.evidence.every((ref) => ref.trim().length > 0), 'a contest carries evidence');
+    assert.ok(entitlements.some((e) => e.right === contest.right), 'a contest is of a right the evaluation found');
+  }
+  for (const entitlement of entitlements) {
+    if (decision.contests?.some((c) => c.right === entitlement.right)) continue;
+    if (entitlement.right === 'withdrawal') {
+      assert.equal(decision.outcome, 'refund', `an uncontested withdrawal right is refunded in full, not ${decision.outcome}`);
+    } else {
+      assert.notEqual(decision.outcome, 'denied', 'no denial in force while an uncontested conformity right applies');
+      if (decision.outcome === 'store_credit') assert.equal(requested, 'store_credit', 'store credit under a right only when asked for');
+    }
+  }
+}
+
 // node:assert rather than expect(): this runs thousands of times per test and jest's expect dominates the cost.
 function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
   stream.forEach((r, i) => assert.equal(r.version, i + 1, 'stream versions are contiguous from 1'));
@@ -412,6 +472,8 @@ function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
     if (ofType(stream, 'RefundIssued').length > 0) assert.ok(MONEY_BACK_OUTCOMES.includes(decision.outcome), 'refunds only for money back');
   }
 
+  if (hasDecision) assertLegalFloorKept(stream, state.request.requestedResolution);
+
   const refunded = refundedMoney(stream);
   for (const money of refunded) assert.equal(money.currency, paid.currency, 'refunds in the case currency');
   const total = refunded.reduce((sum, m) => sum + m.minor, 0);
@@ -432,7 +494,7 @@ describe('a refund case under random commands', () => {
   it('keeps its invariants after every step', () => {
     // Printed on success too: a run that passed by luck can be replayed and run longer.
     console.log(`fast-check: seed ${SEED}, ${RUNS} runs (replay: FC_SEED=${SEED} FC_NUM_RUNS=${RUNS})`);
-    const reached = { decided: 0, refunded: 0, settled: 0, closed: 0 };
+    const reached = { decided: 0, refunded: 0, settled: 0, closed: 0, decidedUnderLaw: 0, contested: 0 };
     fc.assert(
       fc.property(scenarioArb, (steps) => {
         const stream: Recorded[] = [];
@@ -452,16 +514,22 @@ describe('a refund case under random commands', () => {
           assertInvariants(stream, foldCase(stream.map((r) => r.event)));
         }
         if (indexOf(stream, 'Decided') >= 0) reached.decided++;
+        const evaluations = ofType(stream, 'PolicyEvaluated');
+        if (indexOf(stream, 'Decided') >= 0 && (evaluations[evaluations.length - 1]?.data.legal?.entitlements.length ?? 0) > 0) reached.decidedUnderLaw++;
+        if (ofType(stream, 'Decided')[0]?.data.contests) reached.contested++;
         if (indexOf(stream, 'RefundIssued') >= 0) reached.refunded++;
         if (indexOf(stream, 'RefundSettled') >= 0) reached.settled++;
         if (indexOf(stream, 'CaseClosed') >= 0) reached.closed++;
       }),
       { numRuns: RUNS, seed: SEED },
     );
+    console.log(`reached: ${JSON.stringify(reached)}`);
     // Guards the generators: invariants checked only on shallow histories would prove little.
     expect(reached.decided).toBeGreaterThan(RUNS * 0.4);
     expect(reached.refunded).toBeGreaterThan(RUNS * 0.15);
     expect(reached.settled).toBeGreaterThan(RUNS * 0.03);
     expect(reached.closed).toBeGreaterThan(RUNS * 0.08);
+    expect(reached.decidedUnderLaw).toBeGreaterThan(RUNS * 0.05);
+    expect(reached.contested).toBeGreaterThan(RUNS * 0.004);
   });
 });

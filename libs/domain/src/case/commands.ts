@@ -1,3 +1,5 @@
+import type { EntitlementContest } from '../legal/legal-floor';
+import type { LegalRulesInForce } from '../legal/legal-rules';
 import { Actor } from '../shared/actor';
 import { Money } from '../shared/money';
 import { CustomerHistory } from '../policy/evaluate-request';
@@ -31,6 +33,8 @@ export interface EvaluateCase extends CommandBase {
   readonly type: 'EvaluateCase';
   readonly policy: PolicyInForce;
   readonly history: CustomerHistory;
+  /** The consumer law in force; without it the evaluation records no legal floor. */
+  readonly law?: LegalRulesInForce;
 }
 
 export interface EscalateCase extends CommandBase {
@@ -53,6 +57,8 @@ export interface DecideCase extends CommandBase {
   readonly legalBasis: string | null;
   readonly alternativesOffered: readonly Alternative[];
   readonly policy: PolicyInForce;
+  /** Statutory rights the decider disputes, with the evidence; needs senior manager authority. */
+  readonly contests?: readonly EntitlementContest[];
 }
 
 /** The message is rendered outside the domain (it needs message catalogues) from the decided state. */

@@ -1,5 +1,7 @@
 import { authorityRank, AuthorityLevel, highestAuthority, maxAuthority } from '../shared/actor';
-import { IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from '../shared/errors';
+import { IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError, LegalFloorError } from '../shared/errors';
+import { checkLegalFloor, CONTEST_REASONS } from '../legal/legal-floor';
+import { SALE_CHANNELS } from '../legal/legal-rules';
 import { assertNever } from '../shared/exhaustive';
 import { assertSameCurrency, assertValidMoney, Money, sameMoney } from '../shared/money';
 import { addDays, addHours, iso } from '../shared/time';
@@ -93,6 +95,14 @@ function logRequest(command: LogRequest, state: CaseState): CaseEvent[] {
   if (purchasedAt.getTime() > command.now.getTime()) {
     throw new InvalidCommandError('order.purchasedAt cannot be in the future', 'order.purchasedAt');
   }
+  const deliveredAt = optionalTime(request.order.deliveredAt, 'order.deliveredAt', command.now);
+  if (deliveredAt && deliveredAt.getTime() < purchasedAt.getTime()) {
+    throw new InvalidCommandError('order.deliveredAt cannot be before order.purchasedAt', 'order.deliveredAt');
+  }
+  const defectNoticedAt = optionalTime(request.reason.defectNoticedAt, 'reason.defectNoticedAt', command.now);
+  if (request.order.saleChannel !== undefined && !SALE_CHANNELS.includes(request.order.saleChannel)) {
+    throw new InvalidCommandError(`order.saleChannel must be one of ${SALE_CHANNELS.join(', ')}`, 'order.saleChannel');
+  }
   requireText(request.customer.name, 'customer.name', 'not be empty');
   requireText(request.reason.description, 'reason.description', "hold the customer's words");
   return [
@@ -100,13 +110,23 @@ function logRequest(command: LogRequest, state: CaseState): CaseEvent[] {
       type: 'RequestLogged',
       data: {
         ...request,
-        order: { ...request.order, purchasedAt: purchasedAt.toISOString() },
+        order: { ...request.order, purchasedAt: purchasedAt.toISOString(), ...(deliveredAt ? { deliveredAt: deliveredAt.toISOString() } : {}) },
+        reason: { ...request.reason, ...(defectNoticedAt ? { defectNoticedAt: defectNoticedAt.toISOString() } : {}) },
         caseId: command.caseId,
         loggedAt: iso(command.now),
         loggedBy: command.actor.id,
       },
     },
   ];
+}
+
+/** An optional time of the request: absent stays absent; present must be a real time, not in the future. */
+function optionalTime(value: string | undefined, field: string, now: Date): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new InvalidCommandError(`${field} must be an ISO-8601 time`, field);
+  if (at.getTime() > now.getTime()) throw new InvalidCommandError(`${field} cannot be in the future`, field);
+  return at;
 }
 
 function addNote(command: AddNote, state: OpenCase): CaseEvent[] {
@@ -134,7 +154,7 @@ function evaluateCase(command: EvaluateCase, state: OpenCase): CaseEvent[] {
       state.status === 'escalated' ? 'the case is waiting for a manager decision' : 'the case is already decided',
     );
   }
-  const { escalation, ...result } = evaluateRequest(state.request, command.policy, command.history, command.now);
+  const { escalation, ...result } = evaluateRequest(state.request, command.policy, command.history, command.now, command.law);
   const events: CaseEvent[] = [
     {
       type: 'PolicyEvaluated',
@@ -275,6 +295,7 @@ function decideCase(command: DecideCase, state: OpenCase): CaseEvent[] {
   const paid = state.request.amount;
   const amount = decisionAmount(command, paid);
   const level = assertAuthority(command, state, decidedValue(command, paid));
+  const contests = assertLegalFloor(command, state, level);
   const now = iso(command.now);
   return [
     {
@@ -295,9 +316,41 @@ function decideCase(command: DecideCase, state: OpenCase): CaseEvent[] {
         decidedAt: now,
         followUpDueAt: iso(addDays(command.now, command.policy.rules.followUpDelayDays)),
         slaBreached: state.status === 'escalated' ? command.now.getTime() > Date.parse(state.escalation.slaDueAt) : null,
+        ...(contests.length > 0 ? { contests } : {}),
       },
     },
   ];
+}
+
+/** Consumer law is a floor: no decision goes below a right the evaluation found unless it is validly contested. */
+function assertLegalFloor(command: DecideCase, state: EvaluatedCase | EscalatedCase, level: AuthorityLevel): DecideCase['contests'] & object {
+  const contests = (command.contests ?? []).map((contest, i) => {
+    if (!CONTEST_REASONS.includes(contest.reason)) {
+      throw new InvalidCommandError(`contests[${i}].reason must be one of ${CONTEST_REASONS.join(', ')}`, `contests.${i}.reason`);
+    }
+    const evidence = contest.evidence.map((ref) => ref.trim()).filter((ref) => ref.length > 0);
+    return { right: contest.right, reason: contest.reason, evidence: [...new Set(evidence)] };
+  });
+  const entitlements = state.evaluation.legal?.entitlements ?? [];
+  const unused = contests.find((contest) => !entitlements.some((e) => e.right === contest.right));
+  if (unused) throw new InvalidCommandError(`no ${unused.right} right was found to contest`, 'contests');
+  const violation = checkLegalFloor(entitlements, {
+    outcome: command.outcome,
+    amount: command.amount,
+    paid: state.request.amount,
+    requestedResolution: state.request.requestedResolution,
+    contests,
+    deciderAuthority: level,
+  });
+  if (violation) {
+    throw new LegalFloorError(`Below the legal floor: ${violation.message}`, {
+      problem: violation.problem,
+      right: violation.right,
+      source: violation.source,
+      allowedOutcomes: violation.allowedOutcomes,
+    });
+  }
+  return contests;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { EntitlementContest } from '../legal/legal-floor';
 import { AuthorityLevel } from '../shared/actor';
 import { Money } from '../shared/money';
 import { EvaluationResult, RuleName } from '../policy/evaluate-request';
@@ -84,6 +85,8 @@ export interface Decided {
     readonly followUpDueAt: string;
     /** Null when the case was never escalated, otherwise whether the decision came after slaDueAt. */
     readonly slaBreached: boolean | null;
+    /** Statutory rights the decider disputed, with evidence; absent when none was. */
+    readonly contests?: readonly EntitlementContest[];
   };
 }
 

@@ -1,3 +1,4 @@
+import type { SaleChannel } from '../legal/legal-rules';
 import { Money } from '../shared/money';
 
 export const CHANNELS = ['phone', 'email', 'chat', 'store', 'web', 'system'] as const;
@@ -39,6 +40,12 @@ export interface RefundRequest {
     /** ISO-3166 alpha-2 country of the sale: decides statutory rights. */
     readonly country: string;
     readonly paymentMethod: string;
+    /** When the goods reached the customer: legal periods run from here (purchase time when absent). */
+    readonly deliveredAt?: string;
+    /** How the sale was made: withdrawal rights cover distance and off-premises sales only. */
+    readonly saleChannel?: SaleChannel;
+    /** Whether the seller gave written return information (RU: without it, three months to withdraw). */
+    readonly returnInformationGiven?: boolean;
   };
   readonly product: {
     readonly sku: string;
@@ -47,7 +54,12 @@ export interface RefundRequest {
     readonly condition: string;
   };
   readonly amount: Money;
-  readonly reason: { readonly code: string; readonly description: string };
+  readonly reason: {
+    readonly code: string;
+    readonly description: string;
+    /** When a hidden defect showed (BR: the defect period runs from then). */
+    readonly defectNoticedAt?: string;
+  };
   readonly requestedResolution: RequestedResolution;
   readonly channel: Channel;
   readonly evidence: readonly Evidence[];

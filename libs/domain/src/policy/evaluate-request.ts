@@ -1,6 +1,9 @@
 import { AuthorityLevel, maxAuthority } from '../shared/actor';
 import { wholeDaysBetween } from '../shared/time';
 import type { Outcome, RefundRequest } from '../case/request';
+import { assessLegalRights, LegalAssessment, LegalEntitlement, LegalFacts } from '../legal/entitlements';
+import { allowedOutcomes } from '../legal/legal-floor';
+import type { LegalRulesInForce } from '../legal/legal-rules';
 import { authorityForAmount, PolicyInForce, Priority } from './policy';
 
 export const RULES = [
@@ -45,6 +48,11 @@ export interface EvaluationResult {
     readonly historyComplete: boolean;
   };
   readonly recommendation: { readonly resolution: Outcome; readonly note: string };
+  /**
+   * The statutory rights found, with the version of the law applied. Present only when the law was
+   * given, so evaluations recorded before the legal floor existed keep their exact shape.
+   */
+  readonly legal?: LegalAssessment;
   /** Present when the case must go to a manager: why, and how urgent. */
   readonly escalation: { readonly reasonCodes: readonly RuleName[]; readonly reason: string; readonly priority: Priority } | null;
 }
@@ -62,8 +70,11 @@ export function evaluateRequest(
   policy: PolicyInForce,
   history: CustomerHistory,
   now: Date,
+  law?: LegalRulesInForce,
 ): EvaluationResult {
   const rules = policy.rules;
+  const legal = law ? assessLegalRights(legalFactsOf(request), law, now) : undefined;
+  const entitlements = legal?.entitlements ?? [];
   const daysSincePurchase = Math.max(0, wholeDaysBetween(new Date(request.order.purchasedAt), now));
   const findings: Finding[] = [];
 
@@ -148,10 +159,12 @@ export function evaluateRequest(
 
   const standardReturnAllowed = daysOverWindow === 0 && !nonReturnable && conditionAccepted;
   const withinPolicy = statutoryApplies || standardReturnAllowed;
-  const requiredAuthority = withinPolicy ? amountAuthority : maxAuthority('manager', amountAuthority);
+  // A request the law covers is the customer's right, not an exception: only the amount decides who settles it.
+  const exception = !withinPolicy && entitlements.length === 0;
+  const requiredAuthority = exception ? maxAuthority('manager', amountAuthority) : amountAuthority;
 
   const escalationCodes: RuleName[] = [];
-  if (!withinPolicy) {
+  if (exception) {
     for (const f of findings) if (f.result === 'fail') escalationCodes.push(f.rule);
   }
   if (repeat) escalationCodes.push('repeat_requester');
@@ -163,7 +176,7 @@ export function evaluateRequest(
       .filter((f) => escalationCodes.includes(f.rule))
       .map((f) => f.detail)
       .join('; ');
-    escalation = { reasonCodes: escalationCodes, reason, priority: priorityFor(request, requiredAuthority, withinPolicy, policy) };
+    escalation = { reasonCodes: escalationCodes, reason, priority: priorityFor(request, requiredAuthority, !exception, policy) };
   }
 
   return {
@@ -178,8 +191,48 @@ export function evaluateRequest(
       lookbackDays: history.lookbackDays,
       historyComplete: history.complete,
     },
-    recommendation: recommend(request, withinPolicy, statutoryApplies, daysOverWindow, nonReturnable, policy),
+    recommendation:
+      recommendUnderLaw(request, entitlements) ?? recommend(request, withinPolicy, statutoryApplies, daysOverWindow, nonReturnable, policy),
     escalation,
+    ...(legal ? { legal } : {}),
+  };
+}
+
+/** What the law looks at in a request. */
+export function legalFactsOf(request: RefundRequest): LegalFacts {
+  return {
+    country: request.order.country,
+    purchasedAt: request.order.purchasedAt,
+    deliveredAt: request.order.deliveredAt ?? null,
+    saleChannel: request.order.saleChannel ?? null,
+    returnInformationGiven: request.order.returnInformationGiven ?? null,
+    category: request.product.category,
+    condition: request.product.condition,
+    reasonCode: request.reason.code,
+    defectNoticedAt: request.reason.defectNoticedAt ?? null,
+  };
+}
+
+const cite = (entitlement: LegalEntitlement): string => `${entitlement.source.act}, ${entitlement.source.article}`;
+
+/**
+ * The law's answer where a right applies: a withdrawal is a full refund; a defect claim gets the
+ * remedy the customer asked for when the law allows it, otherwise the first remedy the law names.
+ */
+function recommendUnderLaw(request: RefundRequest, entitlements: readonly LegalEntitlement[]): EvaluationResult['recommendation'] | null {
+  const withdrawal = entitlements.find((e) => e.right === 'withdrawal');
+  if (withdrawal) {
+    const due = withdrawal.refundDueDays === 0 ? 'at once' : `within ${withdrawal.refundDueDays} days`;
+    return { resolution: 'refund', note: `Statutory withdrawal right (${cite(withdrawal)}): refund in full, ${due}` };
+  }
+  const conformity = entitlements.find((e) => e.right === 'conformity');
+  if (!conformity) return null;
+  const allowed = allowedOutcomes(conformity, request.requestedResolution);
+  const firstTier = allowedOutcomes({ ...conformity, remedies: conformity.remedies.slice(0, 1) }, request.requestedResolution);
+  const resolution = firstTier.includes(request.requestedResolution) ? request.requestedResolution : (firstTier[0] ?? allowed[0] ?? 'repair');
+  return {
+    resolution,
+    note: `Legal guarantee of conformity (${cite(conformity)}, until ${conformity.until.slice(0, 10)}): ${resolution.replace('_', ' ')}; a denial needs the right contested with evidence`,
   };
 }
 

@@ -6,6 +6,7 @@ export type DomainErrorCode =
   | 'invalid_command'
   | 'illegal_transition'
   | 'insufficient_authority'
+  | 'below_legal_floor'
   | 'case_not_found';
 
 export abstract class DomainError extends Error {
@@ -46,6 +47,14 @@ export class IllegalTransitionError extends DomainError {
 /** The actor's role or authority limit does not cover the command. */
 export class InsufficientAuthorityError extends DomainError {
   readonly code = 'insufficient_authority' as const;
+}
+
+/**
+ * The decision goes below a statutory right the evaluation found (or contests it without the
+ * evidence or authority a contest needs). Details name the right and its legal source.
+ */
+export class LegalFloorError extends DomainError {
+  readonly code = 'below_legal_floor' as const;
 }
 
 export class CaseNotFoundError extends DomainError {

@@ -2,16 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   CaseCommandResult,
+  classifyError,
   CommandContext,
   deterministicId,
-  IdempotencyKeyReusedError,
   LogRequestCommand,
   RecordFollowUpCommand,
   RecordRefundExecutionCommand,
-  VersionMismatchError,
 } from '@refund-desk/case-handling';
-import { DomainError, RefundRequest } from '@refund-desk/domain';
-import { EventIdConflictError } from '@refund-desk/event-store';
+import { RefundRequest } from '@refund-desk/domain';
 import { continueTrace, FieldError, HeaderValue, traceHeaders, TraceHeaders } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
 import { FeedbackResponseMessage, RefundRequestMessage, RefundStatusMessage, validateInbound } from './inbound-messages';
@@ -50,16 +48,13 @@ const MAX_HEADER_TEXT = 2_000;
 const clip = (text: string): string => (text.length > MAX_HEADER_TEXT ? `${text.slice(0, MAX_HEADER_TEXT - 1)}…` : text);
 
 /**
- * Refusals that a retry cannot change: the domain said no, or the message contradicts an
- * earlier one with the same id. Everything else (an unreachable store, a lost race) may pass
- * on a later attempt and is left to the relay to retry.
+ * Refusals that a retry cannot change (the error table's dead-letter rows): the domain said no,
+ * or the message contradicts an earlier one with the same id. Everything else (an unreachable
+ * store, a lost race) may pass on a later attempt and is left to the relay to retry.
  */
 export function rejectionFor(error: unknown): Rejection | undefined {
-  if (error instanceof DomainError) return { errorType: error.code, errorMessage: clip(error.message) };
-  if (error instanceof IdempotencyKeyReusedError || error instanceof EventIdConflictError || error instanceof VersionMismatchError) {
-    return { errorType: error.code, errorMessage: clip(error.message) };
-  }
-  return undefined;
+  const known = classifyError(error);
+  return known?.kafka === 'dead-letter' ? { errorType: known.code, errorMessage: clip(known.message) } : undefined;
 }
 
 /**

@@ -2,10 +2,11 @@ import { createSecretKey } from 'node:crypto';
 import { Global, Logger, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
-import { AuthGuard } from './auth.guard';
+import { AuthGuard, OIDC_VERIFIER } from './auth.guard';
+import { OidcTokenVerifier } from './oidc-verifier';
 import { resolveJwtSecret } from './jwt-secret';
 
-/** Token verification; the HTTP app installs AuthGuard as its first global guard. */
+/** Token verification (HS256, and OIDC when configured); the HTTP app installs AuthGuard as its first global guard. */
 @Global()
 @Module({
   imports: [
@@ -21,7 +22,19 @@ import { resolveJwtSecret } from './jwt-secret';
       },
     }),
   ],
-  providers: [AuthGuard],
-  exports: [JwtModule, AuthGuard],
+  providers: [
+    AuthGuard,
+    {
+      provide: OIDC_VERIFIER,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const oidc = config.oidc;
+        if (!oidc) return null;
+        new Logger('Auth').log({ msg: 'accepting OpenID Connect access tokens', issuer: oidc.issuer, audience: oidc.audience, rolesClaim: oidc.rolesClaim });
+        return new OidcTokenVerifier(oidc, { maxLifetimeS: config.AUTH_MAX_TOKEN_LIFETIME_S });
+      },
+    },
+  ],
+  exports: [JwtModule, AuthGuard, OIDC_VERIFIER],
 })
 export class AuthModule {}

@@ -34,6 +34,15 @@ describe('loadAppConfig', () => {
     [{ TRUST_PROXY: '1000' }, 'TRUST_PROXY'],
     [{ AUTH_MAX_TOKEN_LIFETIME_S: '10' }, 'AUTH_MAX_TOKEN_LIFETIME_S'],
     [{ RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE'],
+    [{ OIDC_ISSUER: 'https://id.example.com' }, 'OIDC_CLIENT_ID'],
+    [{ OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
+    [{ OIDC_AUDIENCE: 'refund-desk' }, 'OIDC_ISSUER'],
+    [{ OIDC_ISSUER: 'id.example.com', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
+    [{ OIDC_ISSUER: 'https://id.example.com/?tenant=1', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
+    [{ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), PII_MASTER_KEY: 'A'.repeat(43) + '=', OIDC_ISSUER: 'http://id.example.com', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
+    [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_SCOPES: 'profile email' }, 'OIDC_SCOPES'],
+    [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_SCOPES: 'openid  profile' }, 'OIDC_SCOPES'],
+    [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_ROLES_CLAIM: 'realm access' }, 'OIDC_ROLES_CLAIM'],
   ])('refuses %p with a message naming %s', (env, setting) => {
     let error: unknown;
     try {
@@ -51,6 +60,34 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'loopback']);
+  });
+
+  it('has OIDC off by default, and on with an issuer and a client id, the audience defaulting to the client id', () => {
+    expect(loadAppConfig({}).oidc).toBeUndefined();
+    expect(loadAppConfig({ OIDC_ISSUER: 'http://127.0.0.1:8080', OIDC_CLIENT_ID: 'desk' }).oidc).toEqual({
+      issuer: 'http://127.0.0.1:8080',
+      clientId: 'desk',
+      audience: 'desk',
+      rolesClaim: 'roles',
+      scopes: 'openid profile',
+    });
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'x'.repeat(32),
+      PII_MASTER_KEY: 'A'.repeat(43) + '=',
+      OIDC_ISSUER: 'https://id.example.com/realms/shop',
+      OIDC_CLIENT_ID: 'desk',
+      OIDC_AUDIENCE: 'refund-desk-api',
+      OIDC_ROLES_CLAIM: 'realm_access.roles',
+      OIDC_SCOPES: 'openid profile email',
+    };
+    expect(loadAppConfig(production).oidc).toEqual({
+      issuer: 'https://id.example.com/realms/shop',
+      clientId: 'desk',
+      audience: 'refund-desk-api',
+      rolesClaim: 'realm_access.roles',
+      scopes: 'openid profile email',
+    });
   });
 
   it('lists every bad setting at once', () => {

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Length,
   Matches,
   Max,
   Min,
@@ -153,6 +154,34 @@ export class AppConfig {
   @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(1)
   AUTH_AUDIENCE?: string;
 
+  /**
+   * The OpenID Connect provider whose RS256/ES256 access tokens the API accepts besides its own
+   * HS256 tokens; its keys come from the JWKS its discovery document names. Unset: OIDC is off.
+   */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+[^\s?#]*$/, { message: 'OIDC_ISSUER must be an http(s) URL without query or fragment' })
+  OIDC_ISSUER?: string;
+
+  /** The desk's client at the provider (a public client: authorization code with PKCE). */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @Length(1, 200)
+  OIDC_CLIENT_ID?: string;
+
+  /** The `aud` the provider's access tokens must carry; unset: OIDC_CLIENT_ID. */
+  @Transform(blankToUndefined) @IsOptional() @IsString() @Length(1, 200)
+  OIDC_AUDIENCE?: string;
+
+  /**
+   * The claim holding the caller's roles: a name, or a dotted path into nested claims
+   * (`realm_access.roles`); a claim whose whole name has dots (`https://example.com/roles`) is found too.
+   */
+  @Matches(/^[^\s]{1,200}$/, { message: 'OIDC_ROLES_CLAIM must be a claim name or dotted path without spaces' })
+  OIDC_ROLES_CLAIM = 'roles';
+
+  /** The scopes the desk asks for at sign-in, space-separated; `openid` must be one of them. */
+  @Matches(/^(?=(.* )?openid( |$))[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, {
+    message: 'OIDC_SCOPES must be space-separated scope names including openid',
+  })
+  OIDC_SCOPES = 'openid profile';
+
   @Transform(toBoolean) @IsBoolean()
   PROJECTIONS_ENABLED = true;
 
@@ -227,6 +256,26 @@ export class AppConfig {
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
+
+  /** The OpenID Connect settings when OIDC_ISSUER is set (loadAppConfig makes sure the client id is too). */
+  get oidc(): OidcSettings | undefined {
+    if (!this.OIDC_ISSUER || !this.OIDC_CLIENT_ID) return undefined;
+    return {
+      issuer: this.OIDC_ISSUER,
+      clientId: this.OIDC_CLIENT_ID,
+      audience: this.OIDC_AUDIENCE ?? this.OIDC_CLIENT_ID,
+      rolesClaim: this.OIDC_ROLES_CLAIM,
+      scopes: this.OIDC_SCOPES,
+    };
+  }
+}
+
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly audience: string;
+  readonly rolesClaim: string;
+  readonly scopes: string;
 }
 
 export class ConfigError extends Error {
@@ -261,7 +310,7 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
 /** Reads and validates the environment; throws ConfigError naming each bad setting. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
-  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE'];
+  const extra = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'AUTH_JWT_SECRET', 'PII_MASTER_KEY', 'KAFKA_BROKERS', 'KAFKA_HEALTH_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_AUDIENCE'];
   const relevant = Object.fromEntries(
     [...known, ...extra].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
   );
@@ -275,6 +324,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.isProduction && !config.PII_MASTER_KEY) {
     problems.push('PII_MASTER_KEY must be set when NODE_ENV=production');
+  }
+  if (config.OIDC_ISSUER && !config.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID must be set when OIDC_ISSUER is set');
+  if (!config.OIDC_ISSUER && (config.OIDC_CLIENT_ID || config.OIDC_AUDIENCE)) {
+    problems.push('OIDC_ISSUER must be set when OIDC_CLIENT_ID or OIDC_AUDIENCE is set');
+  }
+  // Over plain http the discovery document and the keys could be swapped on the way.
+  if (config.isProduction && config.OIDC_ISSUER && !config.OIDC_ISSUER.startsWith('https://')) {
+    problems.push('OIDC_ISSUER must be an https URL when NODE_ENV=production');
   }
   if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS) {
     problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS, or one lost heartbeat ends the session');

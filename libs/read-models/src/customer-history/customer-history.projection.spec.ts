@@ -1,18 +1,10 @@
-import { eur, events as ev } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { CUSTOMER_HISTORY, CustomerHistoryProjection } from './customer-history.projection';
+import { eur, events as ev } from '@refund-desk/domain/testing';
+import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { CUSTOMER_HISTORY, customerHistoryProjection } from './customer-history.projection';
 
 describe('customer history projection', () => {
-  let h: ProjectionHarness;
-  let n = 0;
-  const caseId = (): string => `ch-${++n}`;
-  const row = async (id: string): Promise<Record<string, unknown> | undefined> =>
-    (await h.rows(CUSTOMER_HISTORY, 'case_id')).find((r) => r.case_id === id);
-
-  beforeAll(async () => {
-    h = await projectionHarness(new CustomerHistoryProjection());
-  });
-  afterAll(() => h.close());
+  const h = harnessForSuite(customerHistoryProjection);
+  const { caseId, row } = caseRows(h, CUSTOMER_HISTORY, 'ch');
 
   it('RequestLogged: one row per case with the customer and when it was logged', async () => {
     const id = caseId();

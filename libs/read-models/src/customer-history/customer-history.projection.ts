@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { assertNever, knownCaseEventType } from '@refund-desk/domain';
 import { SqlExecutor } from '@refund-desk/database';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows } from '../shared/case-rows';
 import { customerOf, money, obj, str, time } from '../shared/event-data';
 
@@ -70,13 +69,11 @@ export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, ev
  * One row per case with what evaluation needs about a customer's past: when each case was
  * logged, how it was decided and what was refunded. Keeps no personal data.
  */
-@Injectable()
-export class CustomerHistoryProjection implements Projection {
-  readonly name = 'customer_history';
-  readonly tables = [TABLE];
-  readonly eventTypes = ['RequestLogged', 'Decided', 'RefundSettled'];
-
+export const customerHistoryProjection = defineProjection({
+  name: 'customer_history',
+  tables: [TABLE],
+  eventTypes: ['RequestLogged', 'Decided', 'RefundSettled'],
   apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     return foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
-  }
-}
+  },
+});

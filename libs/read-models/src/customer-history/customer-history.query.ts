@@ -3,7 +3,7 @@ import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { APPROVING_OUTCOMES, CustomerHistory } from '@refund-desk/domain';
 import { SealedEventLog } from '@refund-desk/event-store';
 import { ProjectionRunner } from '../projection-runtime/projection-runner';
-import { CUSTOMER_HISTORY } from './customer-history.projection';
+import { CUSTOMER_HISTORY, customerHistoryProjection } from './customer-history.projection';
 
 const CONSISTENCY_WAIT_MS = 2_000;
 
@@ -19,7 +19,7 @@ export class CustomerHistoryQuery {
   /** Every case of the customer, once the read model has caught up with the log (or the wait ran out). */
   async caseIdsOf(customerId: string): Promise<{ caseIds: string[]; complete: boolean }> {
     const head = await this.store.head();
-    const complete = await this.runner.waitFor('customer_history', head.checkpoint, CONSISTENCY_WAIT_MS * 2);
+    const complete = await this.runner.waitFor(customerHistoryProjection.name, head.checkpoint, CONSISTENCY_WAIT_MS * 2);
     const { rows } = await this.db.query<{ case_id: string }>(
       'SELECT case_id FROM rm_customer_history WHERE customer_id = $1 ORDER BY logged_at, case_id',
       [customerId],
@@ -30,7 +30,7 @@ export class CustomerHistoryQuery {
   async earlierCases(customerId: string, excludeCaseId: string, lookbackDays: number, now: Date): Promise<CustomerHistory> {
     // Cases logged a moment ago must count: wait (briefly) until the read model has seen the log's head.
     const head = await this.store.head();
-    const complete = await this.runner.waitFor('customer_history', head.checkpoint, CONSISTENCY_WAIT_MS);
+    const complete = await this.runner.waitFor(customerHistoryProjection.name, head.checkpoint, CONSISTENCY_WAIT_MS);
     // No case is older than 1970; a look-back reaching further (a policy stored before periods
     // were bounded) must not become an invalid date.
     const since = new Date(Math.max(0, now.getTime() - lookbackDays * 86_400_000));

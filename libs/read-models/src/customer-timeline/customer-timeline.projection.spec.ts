@@ -1,9 +1,9 @@
 import { PgliteDatabase } from '@refund-desk/database';
 import { CASE_EVENT_TYPES, CaseEvent } from '@refund-desk/domain';
-import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
-import { prepareReadModels } from '../read-models.module';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { CUSTOMER_TIMELINE, CustomerTimelineProjection } from './customer-timeline.projection';
+import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
+import { prepareReadModels } from '../projection-runtime/generations';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { CUSTOMER_TIMELINE, customerTimelineProjection } from './customer-timeline.projection';
 import { CustomerTimelineQuery } from './customer-timeline.query';
 
 /** One event of each type the timeline handles, with the personal data it may carry. */
@@ -24,16 +24,11 @@ const ONE_OF_EACH: Record<(typeof CASE_EVENT_TYPES)[number], CaseEvent> = {
 };
 
 describe('customer timeline projection', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(customerTimelineProjection);
   let n = 0;
   const caseId = (): string => `tl-${++n}`;
   const entries = async (id: string): Promise<Record<string, any>[]> =>
     (await h.rows(CUSTOMER_TIMELINE, 'position')).filter((r) => r.case_id === id);
-
-  beforeAll(async () => {
-    h = await projectionHarness(new CustomerTimelineProjection());
-  });
-  afterAll(() => h.close());
 
   it.each(CASE_EVENT_TYPES)('%s: one entry for the customer, with no personal data', async (type) => {
     const id = caseId();
@@ -85,7 +80,7 @@ describe('customer timeline projection', () => {
       await db.query(`CREATE TABLE ${CUSTOMER_TIMELINE}_g1 (event_id text PRIMARY KEY, position bigint NOT NULL,
         customer_id text NOT NULL, case_id text NOT NULL, version integer NOT NULL, type text NOT NULL,
         occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL, actor text, data jsonb NOT NULL)`);
-      const projection = new CustomerTimelineProjection();
+      const projection = customerTimelineProjection;
       await prepareReadModels(db, [projection]);
       const events = recorded(asCaseEvents([ev.requestLogged(), ev.decided(), ev.refundSettled()]), { caseId: caseId() });
       await db.transaction((tx) => projection.apply(events, tx, { [CUSTOMER_TIMELINE]: `${CUSTOMER_TIMELINE}_g1` }));

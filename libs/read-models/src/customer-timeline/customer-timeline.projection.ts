@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { SqlExecutor } from '@refund-desk/database';
 import { CASE_EVENT_TYPES, caseIdFromStream, withoutPersonalData } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { customerOf, str, time } from '../shared/event-data';
 
 export const CUSTOMER_TIMELINE = 'rm_customer_timeline';
@@ -30,12 +29,10 @@ const ROW_COLUMNS = ['event_id', 'position', 'customer_id', 'case_id', 'version'
  * contacts, the customer's words, notes, messages): erasing a customer's personal data in the
  * log then leaves nothing of it here.
  */
-@Injectable()
-export class CustomerTimelineProjection implements Projection {
-  readonly name = 'customer_timeline';
-  readonly tables = [TABLE];
-  readonly eventTypes = [...CASE_EVENT_TYPES];
-
+export const customerTimelineProjection = defineProjection({
+  name: 'customer_timeline',
+  tables: [TABLE],
+  eventTypes: [...CASE_EVENT_TYPES],
   async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     const table = tables[CUSTOMER_TIMELINE];
     const customers = new Map<string, string>();
@@ -88,5 +85,5 @@ export class CustomerTimelineProjection implements Projection {
        ON CONFLICT (event_id) DO NOTHING`,
       ROW_COLUMNS.map((column) => JSON.stringify(rows.map((row) => row[column]))),
     );
-  }
-}
+  },
+});

@@ -1,18 +1,10 @@
-import { events as ev } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { FOLLOW_UP_QUEUE, FollowUpQueueProjection } from './follow-up-queue.projection';
+import { events as ev } from '@refund-desk/domain/testing';
+import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { FOLLOW_UP_QUEUE, followUpQueueProjection } from './follow-up-queue.projection';
 
 describe('follow-up queue projection', () => {
-  let h: ProjectionHarness;
-  let n = 0;
-  const caseId = (): string => `fu-${++n}`;
-  const row = async (id: string): Promise<Record<string, unknown> | undefined> =>
-    (await h.rows(FOLLOW_UP_QUEUE, 'case_id')).find((r) => r.case_id === id);
-
-  beforeAll(async () => {
-    h = await projectionHarness(new FollowUpQueueProjection());
-  });
-  afterAll(() => h.close());
+  const h = harnessForSuite(followUpQueueProjection);
+  const { caseId, row } = caseRows(h, FOLLOW_UP_QUEUE, 'fu');
 
   it('RequestLogged: notes the channel and language to reach the customer; not yet awaiting', async () => {
     const id = caseId();

@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { assertNever, knownCaseEventType } from '@refund-desk/domain';
 import { SqlExecutor } from '@refund-desk/database';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows } from '../shared/case-rows';
 import { customerOf, obj, str, time } from '../shared/event-data';
 
@@ -80,13 +79,11 @@ export function evolveFollowUpRow(row: FollowUpRow | undefined, event: RecordedE
 }
 
 /** Decided cases whose customer is due to be asked whether the resolution satisfied them. */
-@Injectable()
-export class FollowUpQueueProjection implements Projection {
-  readonly name = 'follow_up_queue';
-  readonly tables = [TABLE];
-  readonly eventTypes = ['RequestLogged', 'Decided', 'FollowedUp', 'CaseClosed'];
-
+export const followUpQueueProjection = defineProjection({
+  name: 'follow_up_queue',
+  tables: [TABLE],
+  eventTypes: ['RequestLogged', 'Decided', 'FollowedUp', 'CaseClosed'],
   apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     return foldCaseRows(tx, tables[FOLLOW_UP_QUEUE], events, evolveFollowUpRow);
-  }
-}
+  },
+});

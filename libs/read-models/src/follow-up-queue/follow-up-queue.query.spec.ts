@@ -1,19 +1,18 @@
-import { events as ev } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { FollowUpQueueProjection } from './follow-up-queue.projection';
+import { events as ev } from '@refund-desk/domain/testing';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { followUpQueueProjection } from './follow-up-queue.projection';
 import { FollowUpQueueQuery } from './follow-up-queue.query';
 
 const NOW = new Date('2026-10-15T12:00:00.000Z');
 const at = (days: number): string => new Date(NOW.getTime() + days * 86_400_000).toISOString();
 
 describe('follow-up queue query', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(followUpQueueProjection);
   let query: FollowUpQueueQuery;
   const list = async (filter: Partial<Parameters<FollowUpQueueQuery['list']>[0]> = {}, now = NOW) =>
     (await query.list({ limit: 50, ...filter }, now)).items.map((i) => i.caseId);
 
   beforeAll(async () => {
-    h = await projectionHarness(new FollowUpQueueProjection());
     query = new FollowUpQueueQuery(h.db);
     const decided = (id: string, dueInDays: number, outcome: 'refund' | 'denied' = 'refund', more: ReturnType<typeof ev.followedUp>[] = []) =>
       h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated(), ev.decided({ outcome, followUpDueAt: at(dueInDays) }), ...more]), { caseId: id }));
@@ -25,7 +24,6 @@ describe('follow-up queue query', () => {
     await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated(), ev.decided({ followUpDueAt: at(-4) }), ev.caseClosed()]), { caseId: 'f-closed' }));
     await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated()]), { caseId: 'f-undecided' }));
   });
-  afterAll(() => h.close());
 
   it('lists decided cases whose follow-up is due, longest overdue first', async () => {
     expect(await list()).toEqual(['f-due-3', 'f-due-1', 'f-due-now']);

@@ -1,18 +1,10 @@
-import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { MANAGER_QUEUE, ManagerQueueProjection } from './manager-queue.projection';
+import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
+import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { MANAGER_QUEUE, managerQueueProjection } from './manager-queue.projection';
 
 describe('manager queue projection', () => {
-  let h: ProjectionHarness;
-  let n = 0;
-  const caseId = (): string => `mq-${++n}`;
-  const row = async (id: string): Promise<Record<string, unknown> | undefined> =>
-    (await h.rows(MANAGER_QUEUE, 'case_id')).find((r) => r.case_id === id);
-
-  beforeAll(async () => {
-    h = await projectionHarness(new ManagerQueueProjection());
-  });
-  afterAll(() => h.close());
+  const h = harnessForSuite(managerQueueProjection);
+  const { caseId, row } = caseRows(h, MANAGER_QUEUE, 'mq');
 
   it('RequestLogged: keeps what the queue shows about the request, and no personal data', async () => {
     const id = caseId();

@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { SqlExecutor } from '@refund-desk/database';
 import { assertNever, knownCaseEventType, PRIORITIES, Priority, priorityRank } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows } from '../shared/case-rows';
 import { customerOf, int, obj, str, time } from '../shared/event-data';
 
@@ -130,13 +129,11 @@ export function evolveManagerQueueRow(row: ManagerQueueRow | undefined, event: R
 }
 
 /** Escalated, undecided cases for managers, ordered by urgency then deadline. */
-@Injectable()
-export class ManagerQueueProjection implements Projection {
-  readonly name = 'manager_queue';
-  readonly tables = [TABLE];
-  readonly eventTypes = ['RequestLogged', 'Escalated', 'CaseAssigned', 'Decided', 'CaseClosed'];
-
+export const managerQueueProjection = defineProjection({
+  name: 'manager_queue',
+  tables: [TABLE],
+  eventTypes: ['RequestLogged', 'Escalated', 'CaseAssigned', 'Decided', 'CaseClosed'],
   apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     return foldCaseRows(tx, tables[MANAGER_QUEUE], events, evolveManagerQueueRow);
-  }
-}
+  },
+});

@@ -1,7 +1,7 @@
 import { Priority } from '@refund-desk/domain';
-import { events as ev, outOfPolicyRequest } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { ManagerQueueProjection } from './manager-queue.projection';
+import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { managerQueueProjection } from './manager-queue.projection';
 import { ManagerQueueItem, ManagerQueueQuery } from './manager-queue.query';
 
 const NOW = new Date('2026-10-15T12:00:00.000Z');
@@ -28,13 +28,12 @@ const SPECS: Spec[] = [
 ];
 
 describe('manager queue query', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(managerQueueProjection);
   let query: ManagerQueueQuery;
   const ids = (items: readonly ManagerQueueItem[]): string[] => items.map((i) => i.caseId);
   const list = (filter: Partial<Parameters<ManagerQueueQuery['list']>[0]> = {}) => query.list({ limit: 50, ...filter }, NOW);
 
   beforeAll(async () => {
-    h = await projectionHarness(new ManagerQueueProjection());
     query = new ManagerQueueQuery(h.db);
     for (const spec of SPECS) {
       const events = [
@@ -50,7 +49,6 @@ describe('manager queue query', () => {
     await h.apply(recorded(asCaseEvents([ev.requestLogged()]), { caseId: 'q-logged' }));
     await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.policyEvaluated(), ev.escalated(), ev.caseClosed()]), { caseId: 'q-closed' }));
   });
-  afterAll(() => h.close());
 
   it('orders escalated, undecided cases by priority, then earliest deadline, then case id', async () => {
     expect(ids((await list()).items)).toEqual(['q-e', 'q-b', 'q-h', 'q-d', 'q-c', 'q-a', 'q-g', 'q-f'].filter((id) => id !== 'q-h'));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, PgliteDatabase, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels } from '../read-models.module';
+import { prepareReadModels } from './generations';
 import { prepareRebuild } from './generations';
 import { Projection } from './projection';
 import { rebuildReadModels } from './rebuild';

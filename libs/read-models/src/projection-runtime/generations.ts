@@ -1,5 +1,5 @@
-import { SqlDatabase, SqlExecutor } from '@refund-desk/database';
-import { GenerationRow, loadGenerations, lockGeneration } from './checkpoints';
+import { migrate, SqlDatabase, SqlExecutor } from '@refund-desk/database';
+import { CHECKPOINT_MIGRATIONS, GenerationRow, loadGenerations, lockGeneration } from './checkpoints';
 import { Projection, TableNames } from './projection';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,50}$/;
@@ -89,6 +89,12 @@ export async function ensureLiveGeneration(db: SqlDatabase, projection: Projecti
     await pointViews(tx, projection, generation);
     await tx.query(`INSERT INTO projection_checkpoints (name, generation, status) VALUES ($1, $2, 'live')`, [projection.name, generation]);
   });
+}
+
+/** Creates the checkpoint table and each read model's live generation (tables and views). */
+export async function prepareReadModels(db: SqlDatabase, projections: readonly Projection[]): Promise<void> {
+  await migrate(db, 'projections', CHECKPOINT_MIGRATIONS);
+  for (const projection of projections) await ensureLiveGeneration(db, projection);
 }
 
 /**

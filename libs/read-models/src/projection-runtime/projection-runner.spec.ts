@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, PgliteDatabase, SqlExecutor } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
-import { prepareReadModels } from '../read-models.module';
+import { prepareReadModels } from './generations';
 import { loadLiveGeneration } from './checkpoints';
 import { Projection, TableNames } from './projection';
 import { ProjectionRunner } from './projection-runner';

@@ -39,4 +39,8 @@ export interface Projection {
   apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void>;
 }
 
+/** A projection whose name the compiler knows, so a read model's name is typed wherever it is used. */
+export const defineProjection = <const Name extends string>(projection: Projection & { readonly name: Name }): Projection & { readonly name: Name } =>
+  projection;
+
 export const PROJECTIONS = Symbol('PROJECTIONS');

@@ -37,14 +37,14 @@ export interface RebuildOptions {
 
 const MAX_SWAP_ATTEMPTS = 5;
 
-const smallest = (store: SealedEventLog, checkpoints: readonly (LogCheckpoint | null)[]): LogCheckpoint | null =>
-  checkpoints.reduce((min, cp) => (store.compareCheckpoints(cp, min) < 0 ? cp : min));
+const consoleLogger: BatchLogger = { error: (entry) => console.error(JSON.stringify(entry)) };
 
 /**
  * Rebuilds read models from the log into fresh generations while the live ones keep serving,
  * then swaps each in atomically. One pass over the log feeds every read model asked for. Each
  * batch commits with its checkpoint, so a killed rebuild resumes where it stopped (and holds no
- * long transaction that would keep other catch-up readers behind).
+ * long transaction that would keep other catch-up readers behind). The steps, and what each
+ * leaves behind after a crash, are described in this folder's README.
  */
 export async function rebuildReadModels(
   db: SqlDatabase,
@@ -52,43 +52,180 @@ export async function rebuildReadModels(
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
-  const batchSize = options.batchSize ?? REBUILD_BATCH_SIZE;
-  const logger = options.logger ?? { error: (entry: Record<string, unknown>) => console.error(JSON.stringify(entry)) };
-  const applier = new BatchApplier(db, store, logger);
   const started = Date.now();
+  const targets = await openBuildingGenerations(db, projections, options.restart);
+  const meter = new ProgressMeter(started, targets, (await store.head()).position);
+  const pending = [...targets];
+  const catchUp = new PipelinedCatchUp(store, new BatchApplier(db, store, options.logger ?? consoleLogger), pending, {
+    batchSize: options.batchSize ?? REBUILD_BATCH_SIZE,
+    signal: options.signal,
+    onBatch: (page, applied) => {
+      meter.batchCommitted(page, applied);
+      options.onProgress?.(meter.report('building'));
+    },
+  });
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    await catchUp.run();
+    meter.headAt((await store.head()).position);
+    options.onProgress?.(meter.report('swapping'));
+    await swapInCaughtUp(db, pending, attempt);
+  }
+  return meter.report('done');
+}
+
+/** Step 1: the generation each read model is rebuilt into, resumed where an interrupted rebuild left it. */
+async function openBuildingGenerations(db: SqlDatabase, projections: readonly Projection[], restart?: boolean): Promise<ProjectionTarget[]> {
   const targets: ProjectionTarget[] = [];
   for (const projection of projections) {
-    const row = await prepareRebuild(db, projection, options.restart);
+    const row = await prepareRebuild(db, projection, restart);
     targets.push({ projection, generation: row.generation, status: 'building', checkpoint: row.checkpoint });
   }
-  const types = [...new Set(projections.flatMap((projection) => projection.eventTypes))];
-  let eventsRead = 0;
-  let eventsApplied = 0;
-  let position: number | null = null;
-  let headPosition: number | null = (await store.head()).position;
-  const progress = (phase: RebuildProgress['phase']): RebuildProgress => {
-    const elapsedSeconds = (Date.now() - started) / 1000;
-    return {
-      readModels: projections.map((p) => p.name),
-      phase,
-      eventsRead,
-      eventsApplied,
-      position,
-      headPosition: Math.max(headPosition ?? 0, position ?? 0) || null,
-      eventsPerSecond: elapsedSeconds > 0 ? Math.round(eventsRead / elapsedSeconds) : 0,
-      elapsedSeconds,
-      generations: Object.fromEntries(targets.map((t) => [t.projection.name, t.generation])),
-    };
-  };
+  return targets;
+}
 
-  const pending = [...targets];
-  const read = (after: LogCheckpoint | null): Promise<ReadAllResult> => store.readAll({ after, limit: batchSize, types });
-  interface Batch {
-    readonly page: ReadAllResult;
-    readonly done: Promise<Map<string, number>>;
-    readonly behind: boolean;
+/**
+ * Step 3: gives each caught-up generation its indexes and swaps it in, taking it off `pending`.
+ * One another writer moved meanwhile stays pending from where it now stands, to catch up again.
+ */
+async function swapInCaughtUp(db: SqlDatabase, pending: ProjectionTarget[], attempt: number): Promise<void> {
+  for (const target of [...pending]) {
+    try {
+      await indexGeneration(db, target.projection, target.generation);
+      await swapGeneration(db, target.projection, target);
+      pending.splice(pending.indexOf(target), 1);
+    } catch (error) {
+      if (!(error instanceof CheckpointMovedError) || attempt >= MAX_SWAP_ATTEMPTS) throw error;
+      const row = await prepareRebuild(db, target.projection);
+      target.checkpoint = row.checkpoint;
+    }
   }
-  const settle = async (batch: Batch): Promise<void> => {
+}
+
+/** What a rebuild run has done so far, as RebuildProgress. */
+class ProgressMeter {
+  private eventsRead = 0;
+  private eventsApplied = 0;
+  private position: number | null = null;
+
+  constructor(
+    private readonly started: number,
+    private readonly targets: readonly ProjectionTarget[],
+    private headPosition: number | null,
+  ) {}
+
+  batchCommitted(page: ReadAllResult, applied: ReadonlyMap<string, number>): void {
+    for (const n of applied.values()) this.eventsApplied += n;
+    this.eventsRead += page.events.length;
+    const last = page.events[page.events.length - 1];
+    if (last) this.position = last.position;
+  }
+
+  headAt(position: number | null): void {
+    this.headPosition = position;
+  }
+
+  report(phase: RebuildProgress['phase']): RebuildProgress {
+    const elapsedSeconds = (Date.now() - this.started) / 1000;
+    return {
+      readModels: this.targets.map((t) => t.projection.name),
+      phase,
+      eventsRead: this.eventsRead,
+      eventsApplied: this.eventsApplied,
+      position: this.position,
+      headPosition: Math.max(this.headPosition ?? 0, this.position ?? 0) || null,
+      eventsPerSecond: elapsedSeconds > 0 ? Math.round(this.eventsRead / elapsedSeconds) : 0,
+      elapsedSeconds,
+      generations: Object.fromEntries(this.targets.map((t) => [t.projection.name, t.generation])),
+    };
+  }
+}
+
+/** A page of the log handed to the applier; `done` settles when its transaction has. */
+interface Batch {
+  readonly page: ReadAllResult;
+  readonly done: Promise<Map<string, number>>;
+  /** Applied behind the batch before, still in flight when this one started. */
+  readonly behind: boolean;
+}
+
+interface CatchUpOptions {
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  /** After each batch has committed, in log order. */
+  readonly onBatch: (page: ReadAllResult, applied: ReadonlyMap<string, number>) => void;
+}
+
+/**
+ * Step 2: brings the pending generations up to the log's head. Reads the log ahead of the batch
+ * being applied, and applies the next batch behind it in a transaction of its own: that
+ * transaction waits on the checkpoint rows until the one before commits, so the database works
+ * through one batch while this process prepares the next. Checkpoints still move one committed
+ * batch at a time, in log order.
+ */
+class PipelinedCatchUp {
+  private readonly types: string[];
+
+  constructor(
+    private readonly store: SealedEventLog,
+    private readonly applier: BatchApplier,
+    private readonly pending: ProjectionTarget[],
+    private readonly options: CatchUpOptions,
+  ) {
+    this.types = [...new Set(pending.flatMap((target) => target.projection.eventTypes))];
+  }
+
+  async run(): Promise<void> {
+    const { batchSize, signal } = this.options;
+    let next: { after: LogCheckpoint | null; page: Promise<ReadAllResult> } | undefined;
+    let inFlight: Batch | undefined;
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new Error('rebuild aborted');
+        const after = inFlight ? inFlight.page.checkpoint : this.slowestCheckpoint();
+        const page = await (next && this.store.compareCheckpoints(next.after, after) === 0 ? next.page : this.read(after));
+        next = undefined;
+        const moved = page.checkpoint !== null && this.store.compareCheckpoints(page.checkpoint, after) > 0;
+        if (!moved) break;
+        const full = page.events.length >= batchSize;
+        if (full) {
+          next = { after: page.checkpoint, page: this.read(page.checkpoint) };
+          next.page.catch(() => undefined);
+        }
+        const batch = this.applyBehind(page, inFlight);
+        const previous = inFlight;
+        inFlight = batch;
+        if (previous) await this.settle(previous);
+        if (!full) break;
+      }
+      if (inFlight) await this.settle(inFlight);
+      inFlight = undefined;
+    } finally {
+      // Nothing may still be running when the caller closes the database.
+      await inFlight?.done.catch(() => undefined);
+      await next?.page.catch(() => undefined);
+    }
+  }
+
+  private read(after: LogCheckpoint | null): Promise<ReadAllResult> {
+    return this.store.readAll({ after, limit: this.options.batchSize, types: this.types });
+  }
+
+  /** Where the generation furthest behind stands: the log is read from there. */
+  private slowestCheckpoint(): LogCheckpoint | null {
+    return this.pending
+      .map((target) => target.checkpoint)
+      .reduce((min, cp) => (this.store.compareCheckpoints(cp, min) < 0 ? cp : min));
+  }
+
+  /** Starts applying a page, behind the batch in flight if there is one. */
+  private applyBehind(page: ReadAllResult, inFlight: Batch | undefined): Batch {
+    const behind = inFlight && { done: inFlight.done, checkpoint: inFlight.page.checkpoint! };
+    const batch: Batch = { page, behind: behind !== undefined, done: this.applier.apply(this.pending, page.events, page.checkpoint!, behind) };
+    batch.done.catch(() => undefined);
+    return batch;
+  }
+
+  private async settle(batch: Batch): Promise<void> {
     let applied: Map<string, number>;
     try {
       applied = await batch.done;
@@ -96,69 +233,8 @@ export async function rebuildReadModels(
       // The batch before did not commit as one (it set an event aside and went event by event):
       // this one, prepared behind it, is applied again on its own.
       if (!batch.behind || !(error instanceof CheckpointMovedError)) throw error;
-      applied = await applier.apply(pending, batch.page.events, batch.page.checkpoint!);
+      applied = await this.applier.apply(this.pending, batch.page.events, batch.page.checkpoint!);
     }
-    for (const n of applied.values()) eventsApplied += n;
-    eventsRead += batch.page.events.length;
-    const last = batch.page.events[batch.page.events.length - 1];
-    if (last) position = last.position;
-    options.onProgress?.(progress('building'));
-  };
-  /**
-   * Reads the log ahead of the batch being applied, and applies the next batch behind it in a
-   * transaction of its own: that transaction waits on the checkpoint rows until the one before
-   * commits, so the database works through one batch while this process prepares the next.
-   * Checkpoints still move one committed batch at a time, in log order.
-   */
-  const catchUp = async (): Promise<void> => {
-    let next: { after: LogCheckpoint | null; page: Promise<ReadAllResult> } | undefined;
-    let inFlight: Batch | undefined;
-    try {
-      for (;;) {
-        if (options.signal?.aborted) throw new Error('rebuild aborted');
-        const after = inFlight ? inFlight.page.checkpoint : smallest(store, pending.map((t) => t.checkpoint));
-        const page = await (next && store.compareCheckpoints(next.after, after) === 0 ? next.page : read(after));
-        next = undefined;
-        const moved = page.checkpoint !== null && store.compareCheckpoints(page.checkpoint, after) > 0;
-        if (!moved) break;
-        const full = page.events.length >= batchSize;
-        if (full) {
-          next = { after: page.checkpoint, page: read(page.checkpoint) };
-          next.page.catch(() => undefined);
-        }
-        const behind = inFlight && { done: inFlight.done, checkpoint: inFlight.page.checkpoint! };
-        const batch: Batch = { page, behind: behind !== undefined, done: applier.apply(pending, page.events, page.checkpoint!, behind) };
-        batch.done.catch(() => undefined);
-        const previous = inFlight;
-        inFlight = batch;
-        if (previous) await settle(previous);
-        if (!full) break;
-      }
-      if (inFlight) await settle(inFlight);
-      inFlight = undefined;
-    } finally {
-      // Nothing may still be running when the caller closes the database.
-      await inFlight?.done.catch(() => undefined);
-      await next?.page.catch(() => undefined);
-    }
-  };
-
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    await catchUp();
-    headPosition = (await store.head()).position;
-    options.onProgress?.(progress('swapping'));
-    for (const target of [...pending]) {
-      try {
-        await indexGeneration(db, target.projection, target.generation);
-        await swapGeneration(db, target.projection, target);
-        pending.splice(pending.indexOf(target), 1);
-      } catch (error) {
-        // Another writer of this generation moved it on: read where it is and catch up again.
-        if (!(error instanceof CheckpointMovedError) || attempt >= MAX_SWAP_ATTEMPTS) throw error;
-        const row = await prepareRebuild(db, target.projection);
-        target.checkpoint = row.checkpoint;
-      }
-    }
+    this.options.onBatch(batch.page, applied);
   }
-  return progress('done');
 }

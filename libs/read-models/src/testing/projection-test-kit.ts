@@ -7,9 +7,8 @@ import { PgliteDatabase } from '@refund-desk/database';
 import { caseStreamName, CaseEvent } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { loadLiveGeneration } from '../projection-runtime/checkpoints';
-import { tableNames } from '../projection-runtime/generations';
 import { Projection } from '../projection-runtime/projection';
-import { prepareReadModels } from '../read-models.module';
+import { prepareReadModels, tableNames } from '../projection-runtime/generations';
 
 export interface RecordOptions {
   readonly caseId?: string;
@@ -71,5 +70,39 @@ export async function projectionHarness(projection: Projection): Promise<Project
     apply: (events) => db.transaction((tx) => projection.apply(events, tx, tables)),
     rows: async <T>(view: string, orderBy: string) => (await db.query<T>(`SELECT * FROM ${view} ORDER BY ${orderBy}`)).rows,
     close: () => db.close(),
+  };
+}
+
+/** A harness for the enclosing `describe`: opened before its tests, closed after them. */
+export function harnessForSuite(projection: Projection): ProjectionHarness {
+  let harness: ProjectionHarness | undefined;
+  beforeAll(async () => {
+    harness = await projectionHarness(projection);
+  });
+  afterAll(() => harness?.close());
+  const opened = (): ProjectionHarness => {
+    if (!harness) throw new Error('the harness opens in beforeAll: use it inside a test');
+    return harness;
+  };
+  return {
+    get db() {
+      return opened().db;
+    },
+    apply: (events) => opened().apply(events),
+    rows: <T>(view: string, orderBy: string) => opened().rows<T>(view, orderBy),
+    close: () => opened().close(),
+  };
+}
+
+/** For read models with a row per case: a fresh case id per test, and that case's row of `view`. */
+export function caseRows(
+  h: ProjectionHarness,
+  view: string,
+  prefix: string,
+): { caseId(): string; row(id: string): Promise<Record<string, unknown> | undefined> } {
+  let n = 0;
+  return {
+    caseId: () => `${prefix}-${++n}`,
+    row: async (id) => (await h.rows(view, 'case_id')).find((r) => r.case_id === id),
   };
 }

@@ -1,8 +1,8 @@
 import { CaseEvent } from '@refund-desk/domain';
-import { events as ev, sampleRequest } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
+import { events as ev, sampleRequest } from '@refund-desk/domain/testing';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { InsightsQuery } from './insights.query';
-import { TrendAnalyticsProjection } from './trend-analytics.projection';
+import { trendAnalyticsProjection } from './trend-analytics.projection';
 
 const DAY = 86_400_000;
 const FROM = new Date('2026-03-01T00:00:00.000Z');
@@ -10,7 +10,7 @@ const TO = new Date('2026-03-31T00:00:00.000Z');
 const day = (n: number): string => new Date(FROM.getTime() + n * DAY).toISOString();
 
 describe('insights query', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(trendAnalyticsProjection);
   let query: InsightsQuery;
   let n = 0;
 
@@ -27,7 +27,6 @@ describe('insights query', () => {
   const run = () => query.insights({ from: FROM, to: TO, interval: 'month', minCases: 3, nearMissDays: 7 });
 
   beforeAll(async () => {
-    h = await projectionHarness(new TrendAnalyticsProjection());
     query = new InsightsQuery(h.db);
     // Home goods: 4 exceptions, 3 of them missed the window by under 7 days.
     for (const over of [1, 3, 6, 20]) await logCase({ category: 'home', sku: 'LAMP', reason: 'changed_mind', loggedDay: 2, daysOverWindow: over });
@@ -38,7 +37,6 @@ describe('insights query', () => {
     for (const d of [16, 20, 25, 29]) await logCase({ category: 'small-appliances', sku: 'KTL', reason: 'defective', loggedDay: d });
     for (const d of [1, 5, 9, 17, 21, 28]) await logCase({ category: 'electronics', sku: 'PHONE', reason: 'defective', loggedDay: d });
   });
-  afterAll(() => h.close());
 
   it('names a category whose exceptions mostly missed the window by a few days, with the figures', async () => {
     const found = (await run()).findings.filter((f) => f.kind === 'window_near_miss');

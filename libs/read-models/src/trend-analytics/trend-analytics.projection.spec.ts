@@ -1,12 +1,12 @@
 import { DEFAULT_POLICY_RULES, evaluateRequest, POLICY_STREAM } from '@refund-desk/domain';
-import { eur, events as ev, history, NOW, outOfPolicyRequest, POLICY } from '../../../domain/src/testing/fixtures';
-import { asCaseEvents, projectionHarness, ProjectionHarness, recorded } from '../testing/projection-test-kit';
-import { CASE_FACTS, POLICY_REVISIONS, TrendAnalyticsProjection } from './trend-analytics.projection';
+import { eur, events as ev, history, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
+import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
+import { CASE_FACTS, POLICY_REVISIONS, trendAnalyticsProjection } from './trend-analytics.projection';
 
 const iso = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
 describe('trend analytics projection', () => {
-  let h: ProjectionHarness;
+  const h = harnessForSuite(trendAnalyticsProjection);
   let n = 0;
   const caseId = (): string => `ta-${++n}`;
   const facts = async (id: string): Promise<Record<string, unknown>> => {
@@ -16,11 +16,6 @@ describe('trend analytics projection', () => {
   const logged = ev.requestLogged(outOfPolicyRequest({ product: { sku: 'TV-1', category: 'electronics' }, reason: { code: 'defective' } }));
   const { escalation: _escalation, ...evaluation } = evaluateRequest(logged.data, POLICY, history({ earlierCases: 4 }), NOW);
   const evaluated = { type: 'PolicyEvaluated', data: { ...evaluation, evaluatedBy: 'agent', evaluatedAt: NOW.toISOString() } };
-
-  beforeAll(async () => {
-    h = await projectionHarness(new TrendAnalyticsProjection());
-  });
-  afterAll(() => h.close());
 
   it('RequestLogged: the dimensions trends group by', async () => {
     const id = caseId();

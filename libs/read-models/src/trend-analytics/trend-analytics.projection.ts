@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { SqlExecutor } from '@refund-desk/database';
 import { assertNever, knownCaseEventType, POLICY_STREAM } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { Projection, ReadModelTable, TableNames } from '../projection-runtime/projection';
+import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows, upsertRows } from '../shared/case-rows';
 import { bool, customerOf, int, money, obj, str, time } from '../shared/event-data';
 
@@ -196,12 +195,10 @@ export function evolveCaseFacts(row: CaseFactsRow | undefined, event: RecordedEv
   }
 }
 
-@Injectable()
-export class TrendAnalyticsProjection implements Projection {
-  readonly name = 'trend_analytics';
-  readonly tables = [FACTS, REVISIONS];
-  readonly eventTypes = ['RequestLogged', 'PolicyEvaluated', 'Escalated', 'Decided', 'RefundSettled', 'FollowedUp', 'CaseClosed', 'PolicyRevised'];
-
+export const trendAnalyticsProjection = defineProjection({
+  name: 'trend_analytics',
+  tables: [FACTS, REVISIONS],
+  eventTypes: ['RequestLogged', 'PolicyEvaluated', 'Escalated', 'Decided', 'RefundSettled', 'FollowedUp', 'CaseClosed', 'PolicyRevised'],
   async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     await foldCaseRows(tx, tables[CASE_FACTS], events, evolveCaseFacts);
     // The policy stream's version is the policy version; a revision's row never changes.
@@ -217,5 +214,5 @@ export class TrendAnalyticsProjection implements Projection {
       });
     }
     await upsertRows(tx, tables[POLICY_REVISIONS], 'version', [...revisions.values()]);
-  }
-}
+  },
+});
