@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { PgliteDatabase, SQL_DATABASE } from '@refund-desk/database';
+import { createHttpAdapter } from '@refund-desk/http-process';
 import { buildAsyncApiDocument } from '@refund-desk/messaging';
 import { AppConfig, loadAppConfig } from '@refund-desk/platform';
-import { createHttpAdapter } from '../apps/api/src/bootstrap';
 import { buildOpenApiDocument } from '../apps/api/src/http/openapi';
 import { RefundDeskModule } from '../apps/refund-desk/src/refund-desk.module';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@refund-desk/event-store';
+import { EventStore, RecordedEvent } from '@refund-desk/event-store';
 import { caseEventMessage } from '@refund-desk/messaging';
-import { schemaErrors } from '../support/kafka/schemas';
+import { schemaErrors } from '@refund-desk/messaging/testing';
 import { describeWithPostgres } from '../support/postgres';
 import { sampleRequest, startTestApp, TestApp, waitForProjections } from '../support/test-app';
 
@@ -40,7 +40,7 @@ function erasureSuite(store: 'pglite' | 'postgres'): void {
     const events: RecordedEvent[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await t.app.get<EventStore>(EVENT_STORE).readAll({ after, limit: 500 });
+      const page = await t.app.get(EventStore).readAll({ after, limit: 500 });
       events.push(...page.events.filter((event) => streams.includes(event.streamId)));
       if (page.events.length < 500) break;
       after = page.events[page.events.length - 1].checkpoint;

@@ -1,6 +1,6 @@
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka } from '../support/kafka/test-kafka';
-import { caseEventErrors, schemaErrors } from '../support/kafka/schemas';
+import { caseEventErrors, schemaErrors } from '@refund-desk/messaging/testing';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 
 describeWithKafka(

@@ -6,7 +6,7 @@ import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, CollectedMessage, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
 import { decidedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
-import { caseEventErrors, schemaErrors } from '../support/kafka/schemas';
+import { caseEventErrors, schemaErrors } from '@refund-desk/messaging/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const value = (message: CollectedMessage): any => JSON.parse(message.value!.toString());

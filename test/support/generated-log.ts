@@ -22,7 +22,7 @@ import {
   PolicyRules,
   RefundRequest,
 } from '@refund-desk/domain';
-import { EventStore, NewEvent } from '@refund-desk/event-store';
+import { EventStoreOperations, NewEvent } from '@refund-desk/event-store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -186,7 +186,7 @@ export function generateLog(options: GenerateOptions): GeneratedLog {
 }
 
 /** Appends the generated streams, each in one append, a few at a time. */
-export async function appendLog(store: EventStore, log: GeneratedLog, concurrency = 4, onProgress?: (events: number) => void): Promise<void> {
+export async function appendLog(store: EventStoreOperations, log: GeneratedLog, concurrency = 4, onProgress?: (events: number) => void): Promise<void> {
   const [policy, ...cases] = log.streams;
   await store.append(policy.streamId, policy.events, { expectedVersion: 'any' });
   let next = 0;

@@ -1,6 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fromOpenApi30, rebaseRefs, Schema } from '@refund-desk/contracts';
+import { closeObjects } from '@refund-desk/contracts/testing';
 
 type Json = Record<string, unknown>;
 interface MediaType {
@@ -19,26 +20,6 @@ interface Operation {
 const CONTRACT_HEADERS = ['etag', 'location', 'idempotent-replayed', 'retry-after', 'x-min-position-reached', 'www-authenticate', 'x-correlation-id'];
 
 const ROOT_ID = 'urn:refund-desk:openapi';
-
-/**
- * Fields not in the document are refused here (the published schemas leave objects open, as the
- * contract may add fields): a response field the document does not name fails the test.
- */
-export function closeObjects(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(closeObjects);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(schema)) {
-    out[key] =
-      key === 'properties' && value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeObjects(sub)]))
-        : key === 'enum' || key === 'required' || key === 'example'
-          ? value
-          : closeObjects(value);
-  }
-  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-  return out;
-}
 
 const mediaTypeOf = (contentType: string | null): string | null => contentType?.split(';')[0].trim().toLowerCase() ?? null;
 

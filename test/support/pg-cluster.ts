@@ -104,7 +104,7 @@ export class OwnCluster {
     } catch (error) {
       await cluster.drop();
       const { stderr } = error as { stderr?: string };
-      throw new Error(`could not create the PostgreSQL cluster ${name}: ${(error as Error).message}\n${stderr ?? ''}`);
+      throw new Error(`could not create the PostgreSQL cluster ${name}: ${(error as Error).message}\n${stderr ?? ''}`, { cause: error });
     }
     return cluster;
   }

@@ -74,7 +74,7 @@ export async function ensureBuilt(): Promise<void> {
       await execFileAsync('npm', ['run', 'build', '--silent'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 8 * 60_000 });
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+      throw new Error(`npm run build failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
     }
     writeFileSync(stampFile, fingerprint);
   } finally {

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpAdapter } from '@refund-desk/http-process';
 import { createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
 import { ApiProcessModule } from './api-process.module';
-import { configureHttpApp, createHttpAdapter } from './bootstrap';
+import { configureHttpApp } from './bootstrap';
 
 setServiceName('refund-desk-api');
 const startupLogger = createStartupLogger();

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { AuditService, renderCaseHistoryText, statesAfterEachEvent, toAuditedEvent } from '@refund-desk/audit';
 import { caseStreamName } from '@refund-desk/domain';
-import { EVENT_LOG, EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EventStore, SealedEventLog } from '@refund-desk/event-store';
 import { operatorContext } from './operator-context';
 
 interface PublishedHeads {
@@ -24,7 +24,7 @@ export function registerAuditCommands(program: Command): void {
       const app = await operatorContext();
       try {
         const service = app.get(AuditService);
-        const log = app.get<EventStore>(EVENT_LOG);
+        const log = app.get(SealedEventLog);
         const total = (await log.head()).position ?? 0;
         const bar = new SingleBar({
           format: 'verifying |{bar}| {percentage}% {value}/{total} events, {streams} streams, {rate} events/s',
@@ -78,7 +78,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async (caseId: string, options: { json?: boolean }) => {
       const app = await operatorContext();
       try {
-        const events = await app.get<EventStore>(EVENT_STORE).readStream(caseStreamName(caseId), { integrity: 'mark' });
+        const events = await app.get(EventStore).readStream(caseStreamName(caseId), { integrity: 'mark' });
         if (events.length === 0) {
           console.error(`No refund case with id ${caseId}`);
           process.exitCode = 2;

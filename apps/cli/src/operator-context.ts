@@ -23,6 +23,7 @@ export async function operatorContext(): Promise<INestApplicationContext> {
     if (/in use by process/.test((error as Error).message)) {
       throw new Error(
         `${(error as Error).message}\nThe embedded store serves one process at a time: stop the service, or use its HTTP routes (GET /v1/audit/...).`,
+        { cause: error },
       );
     }
     throw error;

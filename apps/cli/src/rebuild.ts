@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { DatabaseModule, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EventStore, EventStoreModule } from '@refund-desk/event-store';
+import { EventStoreModule, SealedEventLog } from '@refund-desk/event-store';
 import { loadAppConfig, PlatformModule } from '@refund-desk/platform';
 import { READ_MODELS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
 
@@ -33,6 +33,7 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
       throw new Error(
         `${message}\nThe running service holds the embedded database: rebuild inside it instead with\n` +
           `  curl -XPOST localhost:${config.PORT}/v1/admin/read-models/${name}/rebuild -H "Authorization: Bearer <admin token>"`,
+        { cause: error },
       );
     }
     throw error;
@@ -45,7 +46,7 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
       hideCursor: true,
     });
     bar.start(1, 0, { models: chosen.map((p) => p.name).join(', '), rate: 0, phase: 'starting' });
-    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get<EventStore>(EVENT_LOG), chosen, {
+    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get(SealedEventLog), chosen, {
       batchSize: options.batchSize,
       restart: options.restart,
       onProgress: (progress) => {

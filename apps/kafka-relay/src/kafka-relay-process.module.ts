@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
 import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
+import { HealthModule } from '@refund-desk/http-process';
 import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { HealthModule } from '../../api/src/health/health.module';
 
 /**
  * The Kafka relay and the case-event forwarder as a process of their own. The read models are

@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { createHttpAdapter, instrumentHttp } from '@refund-desk/http-process';
 import { ConfigError, createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
-import { createHttpAdapter } from '../../api/src/bootstrap';
-import { instrumentHttp } from '../../api/src/http/observability';
 import { KafkaRelayProcessModule } from './kafka-relay-process.module';
 
 setServiceName('refund-desk-kafka-relay');

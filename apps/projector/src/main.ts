@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { createHttpAdapter, instrumentHttp } from '@refund-desk/http-process';
 import { createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
-import { createHttpAdapter } from '../../api/src/bootstrap';
-import { instrumentHttp } from '../../api/src/http/observability';
 import { ProjectorProcessModule } from './projector-process.module';
 
 setServiceName('refund-desk-projector');

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
 import { EventStoreModule } from '@refund-desk/event-store';
+import { HealthModule } from '@refund-desk/http-process';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { HealthModule } from '../../api/src/health/health.module';
 
 /**
  * The projector as a process of its own (production): catches every read model up from the log

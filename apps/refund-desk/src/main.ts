@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpAdapter } from '@refund-desk/http-process';
 import { createStartupLogger, failStartup, loadAppConfig, StartupNestLogger } from '@refund-desk/platform';
-import { configureHttpApp, createHttpAdapter } from '../../api/src/bootstrap';
+import { configureHttpApp } from '../../api/src/bootstrap';
 import { RefundDeskModule } from './refund-desk.module';
 
 const startupLogger = createStartupLogger();

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CaseView, foldRecorded, PolicyService, toCaseView } from '@refund-desk/case-handling';
 import { plaintextPersonalFields } from '@refund-desk/data-protection';
 import { CaseNotFoundError, caseStreamName, InvalidCommandError } from '@refund-desk/domain';
-import { EVENT_LOG, EVENT_STORE, EventStore, InvalidCheckpointError, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { EventStore, InvalidCheckpointError, LogCheckpoint, RecordedEvent, SealedEventLog } from '@refund-desk/event-store';
+import { Clock } from '@refund-desk/platform';
 import { AuditedEvent, toAuditedEvent } from './case-history';
 import { ChainVerification, ChainVerifier, verifyChain } from './chain-verification';
 
@@ -46,9 +47,10 @@ export interface LogVerification {
 @Injectable()
 export class AuditService {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(EVENT_LOG) private readonly log: EventStore,
+    private readonly store: EventStore,
+    private readonly log: SealedEventLog,
     private readonly policies: PolicyService,
+    private readonly clock: Clock,
   ) {}
 
   async caseEvents(caseId: string): Promise<AuditedEvent[]> {
@@ -177,7 +179,7 @@ export class AuditService {
       digest: digest.digest('hex'),
       hashVersions,
       plaintextPersonalFields: plaintext,
-      verifiedAt: new Date().toISOString(),
+      verifiedAt: this.clock.now().toISOString(),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { CaseEvent, CaseState, evolve, initialCaseState, isCaseEventType } from '@refund-desk/domain';
+import { assertNever, CaseEvent, CaseState, evolve, initialCaseState, isCaseEventType, knownCaseEventType } from '@refund-desk/domain';
 import { EventDamage, RecordedEvent } from '@refund-desk/event-store';
 
 export interface AuditedEvent {
@@ -52,8 +52,10 @@ const money = (value: unknown): string => {
 
 /** One line a fact, in words an auditor reads without the schema at hand. */
 export function describeEvent(event: RecordedEvent): string {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stored data of any version, read only to be described
   const d = event.data as Record<string, any>;
-  switch (event.type) {
+  const type = knownCaseEventType(event.type);
+  switch (type) {
     case 'RequestLogged':
       return `request logged via ${d.channel}: ${d.product?.name} (${d.product?.category}, ${d.product?.condition}), paid ${money(d.amount)}, reason ${d.reason?.code}, wants ${d.requestedResolution}`;
     case 'NoteAdded':
@@ -80,8 +82,10 @@ export function describeEvent(event: RecordedEvent): string {
       return `closed: ${d.summary}`;
     case 'CustomerDataErased':
       return `customer ${d.customerId}'s personal data erased`;
-    default:
+    case null:
       return `${event.type} (unknown to this version)`;
+    default:
+      return assertNever(type, 'case event type');
   }
 }
 

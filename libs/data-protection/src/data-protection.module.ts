@@ -1,14 +1,14 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EventStore, SealedEventLog } from '@refund-desk/event-store';
 import { AppConfig } from '@refund-desk/platform';
 import { CUSTOMER_KEY_MIGRATIONS, CustomerKeyStore } from './customer-key-store';
 import { resolveMasterKey } from './master-key';
 import { PersonalDataProtectingEventStore } from './personal-data-protecting-event-store';
 
 /**
- * Provides EVENT_STORE, the application's view of the event log with personal data sealed per
- * customer, over EVENT_LOG (the adapter as stored), and the key store erasure destroys keys in.
+ * Provides EventStore, the application's view of the event log with personal data sealed per
+ * customer, over SealedEventLog (the adapter as stored), and the key store erasure destroys keys in.
  */
 @Global()
 @Module({
@@ -27,11 +27,11 @@ import { PersonalDataProtectingEventStore } from './personal-data-protecting-eve
       },
     },
     {
-      provide: EVENT_STORE,
-      inject: [EVENT_LOG, CustomerKeyStore],
-      useFactory: (log: EventStore, keys: CustomerKeyStore) => new PersonalDataProtectingEventStore(log, keys),
+      provide: EventStore,
+      inject: [SealedEventLog, CustomerKeyStore],
+      useFactory: (log: SealedEventLog, keys: CustomerKeyStore) => new PersonalDataProtectingEventStore(log, keys),
     },
   ],
-  exports: [EVENT_STORE, CustomerKeyStore],
+  exports: [EventStore, CustomerKeyStore],
 })
 export class DataProtectionModule {}

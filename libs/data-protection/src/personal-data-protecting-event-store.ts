@@ -13,6 +13,7 @@ import {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  SealedEventLog,
   verifyChain,
 } from '@refund-desk/event-store';
 import { CustomerKeyStore } from './customer-key-store';
@@ -75,11 +76,12 @@ const customerIdOf = (event: NewEvent): string | undefined => {
  * on the way out; once the key is destroyed they read as "[erased]".
  */
 export class PersonalDataProtectingEventStore implements EventStore {
+  readonly personalData = 'readable';
   readonly name: string;
   readonly positionsCountEvents: boolean;
 
   constructor(
-    readonly log: EventStore,
+    readonly log: SealedEventLog,
     private readonly keys: CustomerKeyStore,
   ) {
     this.name = log.name;
@@ -148,17 +150,15 @@ export class PersonalDataProtectingEventStore implements EventStore {
   private async seal(event: NewEvent): Promise<NewEvent> {
     if (personalDataPaths(event.type).length === 0) return event;
     const data = structuredClone(event.data) as Node;
-    let customerId: string | undefined;
-    let key: { keyId: string; key: Buffer } | undefined;
     const pending: Array<[Node, string, string]> = [];
     forEachPersonalField(event.type, data, (parent, field, value) => {
       if (!isEncryptedField(value)) pending.push([parent, field, value as string]);
     });
     if (pending.length === 0) return event;
-    customerId = customerIdOf(event);
+    const customerId = customerIdOf(event);
     // Personal data is never stored in the clear: an event without its customer is a bug upstream.
     if (!customerId) throw new Error(`${event.type} carries personal data but names no customer (metadata.customerId)`);
-    key = await this.keys.activeKey(customerId);
+    const key = await this.keys.activeKey(customerId);
     for (const [parent, field, value] of pending) parent[field] = encryptField(key.key, key.keyId, value);
     return { ...event, data: data as JsonObject };
   }

@@ -1,4 +1,4 @@
-import { EventStore, LogCheckpoint, RecordedEvent } from './event-store';
+import { EventStoreOperations, LogCheckpoint, RecordedEvent } from './event-store';
 
 export interface CatchUpOptions {
   readonly name: string;
@@ -39,10 +39,11 @@ const defaultRetryDelay = (attempt: number): number => Math.min(30_000, 100 * 2 
  * A checkpointed catch-up reader of the global log: reads a batch after the stored checkpoint,
  * hands it over, and repeats; waits when it reaches the head. Runs until the signal aborts.
  */
-export async function runCatchUp(store: EventStore, options: CatchUpOptions, signal: AbortSignal): Promise<void> {
+export async function runCatchUp(store: EventStoreOperations, options: CatchUpOptions, signal: AbortSignal): Promise<void> {
   let checkpoint: LogCheckpoint | null | undefined;
   let attempt = 0;
-  let pending = false;
+  // Set by an append in this process; cleared before each read, so it means "appended since the read began".
+  let pending: boolean;
   const unsubscribe = store.onAppended(() => {
     pending = true;
   });

@@ -1,24 +1,24 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { CASE_STREAM_CATEGORY, POLICY_STREAM_CATEGORY } from '@refund-desk/domain';
 import { AppConfig, DependencyError } from '@refund-desk/platform';
-import { EVENT_LOG, EventStore } from './event-store';
+import { SealedEventLog } from './event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { EVENT_LOG_MIGRATIONS } from './postgres/event-log.schema';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
 /**
- * The event log adapter chosen by EVENT_STORE, provided as EVENT_LOG (DataProtectionModule layers
- * the application's EVENT_STORE on top). On PostgreSQL the schema is created or migrated on start;
+ * The event log adapter chosen by the EVENT_STORE setting, provided as SealedEventLog
+ * (DataProtectionModule layers the application's EventStore on top). On PostgreSQL the schema is created or migrated on start;
  * on EventStoreDB the SQL database still holds read models, checkpoints, keys and idempotency keys.
  */
 @Global()
 @Module({
   providers: [
     {
-      provide: EVENT_LOG,
+      provide: SealedEventLog,
       inject: [AppConfig, SQL_DATABASE],
-      useFactory: async (config: AppConfig, db: SqlDatabase): Promise<EventStore> => {
+      useFactory: async (config: AppConfig, db: SqlDatabase): Promise<SealedEventLog> => {
         if (config.EVENT_STORE === 'eventstoredb') {
           try {
             // The client connects on first use; what fails here is a connection string it cannot read.
@@ -34,10 +34,10 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
       },
     },
   ],
-  exports: [EVENT_LOG],
+  exports: [SealedEventLog],
 })
 export class EventStoreModule implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_LOG) private readonly store: EventStore) {}
+  constructor(private readonly store: SealedEventLog) {}
 
   /** After every module stopped reading: the EventStoreDB client's gRPC streams would keep the process alive. */
   async onApplicationShutdown(): Promise<void> {

@@ -136,27 +136,44 @@ export interface LogHorizon {
   } | null;
 }
 
-export interface EventStore {
-  readonly name: string;
+/**
+ * What every event store offers, whatever it does with personal fields. Functions that work on
+ * either kind (catch-up, the adapter contract) take this; everything injected takes one of the two
+ * kinds below, so a sealed log cannot be handed to code that expects readable personal data.
+ */
+export abstract class EventStoreOperations {
+  abstract readonly name: string;
   /** Positions grow by one per event (PostgreSQL), so their difference counts events; byte offsets (EventStoreDB) do not. */
-  readonly positionsCountEvents: boolean;
-  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  readAll(options: ReadAllOptions): Promise<ReadAllResult>;
+  abstract readonly positionsCountEvents: boolean;
+  abstract append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  abstract readAll(options: ReadAllOptions): Promise<ReadAllResult>;
   /** The newest event a catch-up reader may safely see now. */
-  head(): Promise<LogHead>;
+  abstract head(): Promise<LogHead>;
   /** The checkpoint of the event at a position, or null while it is unknown or not yet safely visible. */
-  checkpointAt(position: number): Promise<LogCheckpoint | null>;
+  abstract checkpointAt(position: number): Promise<LogCheckpoint | null>;
   /** Orders two checkpoints of this store: negative, zero or positive. */
-  compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number;
+  abstract compareCheckpoints(a: LogCheckpoint | null, b: LogCheckpoint | null): number;
   /** Calls back after this process appended, so local catch-up readers need not wait for their poll. */
-  onAppended(listener: () => void): () => void;
+  abstract onAppended(listener: () => void): () => void;
   /** What holds readers back from the newest committed events, where a store has such a horizon (PostgreSQL). */
-  horizon?(now?: Date): Promise<LogHorizon | null>;
-  close(): Promise<void>;
+  abstract horizon?(now?: Date): Promise<LogHorizon | null>;
+  abstract close(): Promise<void>;
 }
 
-/** The store the application uses (personal data readable until erased). */
-export const EVENT_STORE = Symbol('EVENT_STORE');
-/** The adapter itself: events exactly as stored, personal fields sealed. For audit and verification. */
-export const EVENT_LOG = Symbol('EVENT_LOG');
+/*
+ * The two kinds are abstract classes rather than interfaces so that each is its own DI token:
+ * a constructor parameter typed SealedEventLog is given the sealed log, one typed EventStore the
+ * application's store, with no separate token to get wrong. `personalData` makes the two types
+ * distinct to the compiler (they would otherwise be structurally the same).
+ */
+
+/** The adapter itself: events exactly as stored, personal fields sealed. For audit, verification and read models. */
+export abstract class SealedEventLog extends EventStoreOperations {
+  abstract readonly personalData: 'sealed';
+}
+
+/** The store the application uses: personal fields readable until erased (see PersonalDataProtectingEventStore). */
+export abstract class EventStore extends EventStoreOperations {
+  abstract readonly personalData: 'readable';
+}

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EventStore } from '@refund-desk/event-store';
 import { AppConfig, Metrics } from '@refund-desk/platform';
 import { InboundProcessor } from './inbound/inbound-processor';
 import { Inbox, INBOX_MIGRATIONS } from './inbound/inbox';
@@ -33,7 +33,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
   constructor(
     private readonly config: AppConfig,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly store: EventStore,
     private readonly processor: InboundProcessor,
     private readonly metrics: Metrics,
   ) {}

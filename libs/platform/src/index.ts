@@ -6,6 +6,7 @@ export * from './auth/auth.guard';
 export * from './auth/auth.module';
 export * from './auth/jwt-secret';
 export * from './auth/token-policy';
+export * from './http/case-id.pipe';
 export * from './http/problem';
 export * from './http/untrusted-input';
 export * from './http/validation';

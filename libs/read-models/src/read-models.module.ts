@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Global, Inject, Logger, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
+import { SealedEventLog } from '@refund-desk/event-store';
 import { AppConfig, Metrics } from '@refund-desk/platform';
 import { prepareReadModels } from './projection-runtime/generations';
 import { Projection, PROJECTIONS } from './projection-runtime/projection';
@@ -51,8 +51,8 @@ class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
     {
       provide: ProjectionRunner,
       // Projections keep no personal data, so they read the log as stored and never open a sealed field.
-      inject: [SQL_DATABASE, EVENT_LOG, PROJECTIONS],
-      useFactory: (db: SqlDatabase, store: EventStore, projections: Projection[]) => new ProjectionRunner(db, store, projections),
+      inject: [SQL_DATABASE, SealedEventLog, PROJECTIONS],
+      useFactory: (db: SqlDatabase, store: SealedEventLog, projections: Projection[]) => new ProjectionRunner(db, store, projections),
     },
     ...QUERIES,
     ReadModelRebuilds,

@@ -1,5 +1,5 @@
 import { EventStoreDbEventStore } from '@refund-desk/event-store';
-import { eventStoreContract } from '../../../libs/event-store/src/testing/event-store-contract';
+import { eventStoreContract } from '@refund-desk/event-store/testing';
 import { describeWithEventStoreDb } from '../../support/eventstoredb';
 
 /**

@@ -6,7 +6,6 @@ import { SQL_DATABASE } from '@refund-desk/database';
 import { AppConfig, loadAppConfig } from '@refund-desk/platform';
 import {
   chainEvents,
-  EVENT_LOG,
   EventIdConflictError,
   EventStoreDbEventStore,
   EventStoreUnavailableError,
@@ -16,6 +15,7 @@ import {
   RecordedEvent,
   EventStoreModule,
   runCatchUp,
+  SealedEventLog,
   WrongExpectedVersionError,
 } from '@refund-desk/event-store';
 import {
@@ -684,7 +684,7 @@ describe('EventStoreModule with EVENT_STORE=eventstoredb', () => {
     class Given {}
     const app = await Test.createTestingModule({ imports: [Given, EventStoreModule] }).compile();
     try {
-      const store = app.get(EVENT_LOG);
+      const store = app.get(SealedEventLog);
       expect(store).toBeInstanceOf(EventStoreDbEventStore);
       server.answerRead(events([wire('inventory-1', 0, 3_000), wire('refundPolicy-current', 0, 2_000)]));
       expect((await store.head()).position).toBe(2_000);

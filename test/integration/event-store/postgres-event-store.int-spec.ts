@@ -1,6 +1,6 @@
 import { migrate, PgliteDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
-import { eventStoreContract, newEvent } from '../../../libs/event-store/src/testing/event-store-contract';
+import { eventStoreContract, newEvent } from '@refund-desk/event-store/testing';
 import { describeWithPostgres, openTestSchema } from '../../support/postgres';
 
 describe('PostgresEventStore on embedded PGlite', () => {

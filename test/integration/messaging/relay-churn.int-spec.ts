@@ -170,7 +170,7 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
       phase(`drained ${afterTerm} ms after the SIGTERM`);
 
       // SIGKILL three times, each victim replaced by a new process, with requests arriving throughout.
-      let victims = [relays[1], relays[2]];
+      const victims = [relays[1], relays[2]];
       let lastRestart = 0;
       for (let round = 0; round < 3; round++) {
         await publish(100);

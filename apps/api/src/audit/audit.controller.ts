@@ -3,8 +3,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditService } from '@refund-desk/audit';
-import { HttpProblem, Roles } from '@refund-desk/platform';
-import { CaseIdPipe } from '../http/case-id.pipe';
+import { CaseIdPipe, HttpProblem, Roles } from '@refund-desk/platform';
 import { ApiCommonProblems, ApiProblems } from '../http/openapi';
 import { ExportQueryDto, StateQueryDto } from './audit.dto';
 

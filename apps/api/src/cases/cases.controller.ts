@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, Type } from '@nestjs/common';
 import { Command, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -28,8 +28,7 @@ import {
   RefundExecutionDto,
 } from '@refund-desk/case-handling';
 import { RefundRequest } from '@refund-desk/domain';
-import { HttpProblem, Roles } from '@refund-desk/platform';
-import { CaseIdPipe } from '../http/case-id.pipe';
+import { CaseIdPipe, HttpProblem, Roles } from '@refund-desk/platform';
 import { etag, RequestContext } from '../http/request-context';
 import { ApiBodyProblems, ApiCommonProblems, ApiProblems, createdHeaders, etagHeader } from '../http/openapi';
 import { CaseCommandResponse, commandResponse, LogRequestResponse } from './case-responses';
@@ -41,7 +40,7 @@ const IF_MATCH = {
   schema: { type: 'string', example: '"3"' },
 };
 const CASE_ID = { name: 'caseId', description: 'The case id (from POST /v1/cases or its Location); an id that cannot be one is a 404', example: '4b1f0a9e8c2d4e6f' };
-const ok = (type: Function, description: string) => ApiOkResponse({ type, description, headers: etagHeader() });
+const ok = (type: Type, description: string) => ApiOkResponse({ type, description, headers: etagHeader() });
 const okSchema = (schema: string, description: string) =>
   ApiOkResponse({ schema: { $ref: `#/components/schemas/${schema}` }, description, headers: etagHeader() });
 /** What a command on an existing case can answer besides the common ones. */

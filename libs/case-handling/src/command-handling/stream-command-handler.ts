@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
+import { EventStore, ReadStreamOptions, RecordedEvent, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { Clock, IdGenerator, Metrics } from '@refund-desk/platform';
 import { CommandContext, traceMetadata } from './command-context';
 import { VersionMismatchError } from '../errors/command-errors';
@@ -88,7 +88,8 @@ export type StreamStore = Pick<EventStore, 'readStream' | 'append'>;
 @Injectable()
 export class StreamCommandHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: StreamStore,
+    // Typed narrower than what is injected, so the class is named as the token.
+    @Inject(EventStore) private readonly store: StreamStore,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly metrics: Metrics,

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CustomerKeyStore, PersonalDataProtectingEventStore } from '@refund-desk/data-protection';
 import { migrate, PgliteDatabase } from '@refund-desk/database';
 import { DEFAULT_POLICY_RULES } from '@refund-desk/domain';
-import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
+import { EVENT_LOG_MIGRATIONS, EventStore, PostgresEventStore } from '@refund-desk/event-store';
 import { Clock, IdGenerator, Metrics } from '@refund-desk/platform';
 import { CommandContext } from '../command-handling/command-context';
 import { StreamCommandHandler, StreamStore } from '../command-handling/stream-command-handler';
@@ -20,7 +21,7 @@ class HandClock extends Clock {
 
 describe('PolicyService', () => {
   let db: PgliteDatabase;
-  let store: PostgresEventStore;
+  let store: EventStore;
   let clock: HandClock;
   let policies: PolicyService;
   const ids: IdGenerator = { newId: () => randomUUID() };
@@ -36,7 +37,8 @@ describe('PolicyService', () => {
   beforeAll(async () => {
     db = await PgliteDatabase.open();
     await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
-    store = new PostgresEventStore(db);
+    // The application's store over the log, as in the service (policy events hold no personal data, so no key is used).
+    store = new PersonalDataProtectingEventStore(new PostgresEventStore(db), new CustomerKeyStore(db, randomBytes(32)));
     clock = new HandClock();
     policies = service();
     await policies.onModuleInit();

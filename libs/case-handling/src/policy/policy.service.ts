@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
   Actor,
   DEFAULT_POLICY_RULES,
@@ -13,7 +13,7 @@ import {
   requireActivePolicy,
   RevisePolicy,
 } from '@refund-desk/domain';
-import { EVENT_STORE, EventStore } from '@refund-desk/event-store';
+import { EventStore } from '@refund-desk/event-store';
 import { Clock, IdGenerator } from '@refund-desk/platform';
 import { CommandContext } from '../command-handling/command-context';
 import { foldStream, StreamCommandHandler, StreamType } from '../command-handling/stream-command-handler';
@@ -51,7 +51,7 @@ export class PolicyService implements OnModuleInit {
   private cached: { state: PolicyState; version: number; at: number } = { state: initialPolicyState(), version: 0, at: 0 };
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly store: EventStore,
     private readonly streams: StreamCommandHandler,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,

@@ -3,7 +3,7 @@ import { AuthorityLevel } from '../shared/actor';
 import { Money } from '../shared/money';
 import { EvaluationResult, RuleName } from '../policy/evaluate-request';
 import { Priority } from '../policy/policy';
-import { Alternative, Channel, Evidence, Outcome, RefundRequest } from './request';
+import { Alternative, Evidence, Outcome, RefundRequest } from './request';
 
 /**
  * The facts of a refund case, past tense. Each is appended to the case's stream; `data` is what
@@ -180,24 +180,37 @@ export type CaseEvent =
 
 export type CaseEventType = CaseEvent['type'];
 
-export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
-  'RequestLogged',
-  'NoteAdded',
-  'PolicyEvaluated',
-  'Escalated',
-  'CaseAssigned',
-  'Decided',
-  'CustomerNotified',
-  'RefundIssued',
-  'RefundSettled',
-  'RefundFailed',
-  'FollowedUp',
-  'CaseClosed',
-  'CustomerDataErased',
-];
+/**
+ * Every event type once. A Record, so that an event added to the CaseEvent union and not listed
+ * here (or listed and not in the union) does not compile; the keys keep this order.
+ */
+const CASE_EVENT_TYPE_SET: { readonly [T in CaseEventType]: true } = {
+  RequestLogged: true,
+  NoteAdded: true,
+  PolicyEvaluated: true,
+  Escalated: true,
+  CaseAssigned: true,
+  Decided: true,
+  CustomerNotified: true,
+  RefundIssued: true,
+  RefundSettled: true,
+  RefundFailed: true,
+  FollowedUp: true,
+  CaseClosed: true,
+  CustomerDataErased: true,
+};
+
+export const CASE_EVENT_TYPES = Object.keys(CASE_EVENT_TYPE_SET) as readonly CaseEventType[];
 
 export const isCaseEventType = (type: string): type is CaseEventType =>
   (CASE_EVENT_TYPES as readonly string[]).includes(type);
+
+/**
+ * The type of a stored event as a CaseEventType, or null when this version does not know it.
+ * Switch on it, list every type (those a reader ignores too) and end with assertNever, so a new
+ * event type is a compile error in every reader that must decide what to do with it.
+ */
+export const knownCaseEventType = (type: string): CaseEventType | null => (isCaseEventType(type) ? type : null);
 
 /** Schema version of each event type's data; bump with an upcaster when a shape changes. */
 export const CASE_EVENT_SCHEMA_VERSION = 1;

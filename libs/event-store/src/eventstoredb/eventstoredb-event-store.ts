@@ -19,7 +19,6 @@ import { EventIdConflictError, EventStoreUnavailableError, WrongExpectedVersionE
 import {
   AppendOptions,
   AppendResult,
-  EventStore,
   JsonObject,
   LogCheckpoint,
   LogHead,
@@ -28,6 +27,7 @@ import {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  SealedEventLog,
   StoredEventMetadata,
 } from '../event-store';
 import { chainEvents, GENESIS_HASH, nextRecordedAt } from '../hash-chain';
@@ -79,7 +79,8 @@ const isJsonObject = (value: unknown): value is JsonObject =>
  * is the version minus one, and positions are `$all` commit positions. The hash chain and the
  * event metadata travel in each event's custom metadata.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements SealedEventLog {
+  readonly personalData = 'sealed';
   readonly name = 'eventstoredb';
   readonly positionsCountEvents = false;
   private readonly appended = new EventEmitter();
@@ -307,7 +308,7 @@ export class EventStoreDbEventStore implements EventStore {
     const known = this.knownHead;
     let from: ReadPosition = END;
     let newest: Position | null = null;
-    let found: RecordedEvent | null = null;
+    let found: RecordedEvent | null;
     try {
       scan: for (;;) {
         const page: AllStreamResolvedEvent[] = await readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE }));

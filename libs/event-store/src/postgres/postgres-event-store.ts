@@ -4,7 +4,6 @@ import { EventIdConflictError, InvalidCheckpointError, WrongExpectedVersionError
 import {
   AppendOptions,
   AppendResult,
-  EventStore,
   JsonObject,
   LogCheckpoint,
   LogHead,
@@ -14,6 +13,7 @@ import {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  SealedEventLog,
   StoredEventMetadata,
 } from '../event-store';
 import { chainEvents, GENESIS_HASH, nextRecordedAt } from '../hash-chain';
@@ -86,7 +86,8 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The event store on PostgreSQL or PGlite: the same SQL on both. */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements SealedEventLog {
+  readonly personalData = 'sealed';
   readonly name: string;
   readonly positionsCountEvents = true;
   private readonly appended = new EventEmitter();

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { runCatchUp } from '../catch-up';
 import { EventIdConflictError, WrongExpectedVersionError } from '../errors';
-import { EventStore, NewEvent, RecordedEvent } from '../event-store';
+import { EventStoreOperations, NewEvent, RecordedEvent } from '../event-store';
 import { GENESIS_HASH, hashEvent } from '../hash-chain';
 
 export interface ContractFixture {
-  readonly store: EventStore;
+  readonly store: EventStoreOperations;
   /**
    * Starts a transaction that appends one event to `streamId` and keeps it open; `commit`
    * finishes it. Only stores where a slower writer can commit a lower position need it.
@@ -28,7 +28,7 @@ export const newEvent = (type = 'SomethingHappened', data: Record<string, unknow
 
 const stream = (prefix = 'contractTest'): string => `${prefix}-${randomUUID()}`;
 
-async function readEverything(store: EventStore, after: string | null = null, limit = 1000): Promise<RecordedEvent[]> {
+async function readEverything(store: EventStoreOperations, after: string | null = null, limit = 1000): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
   let checkpoint = after;
   for (;;) {
@@ -42,7 +42,7 @@ async function readEverything(store: EventStore, after: string | null = null, li
 /** The behaviour every event store adapter must show; run by each adapter's integration suite. */
 export function eventStoreContract(makeFixture: () => Promise<ContractFixture>): void {
   let fixture: ContractFixture;
-  let store: EventStore;
+  let store: EventStoreOperations;
 
   beforeAll(async () => {
     fixture = await makeFixture();

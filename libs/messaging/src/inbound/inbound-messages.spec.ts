@@ -1,8 +1,7 @@
 import { ArgumentMetadata } from '@nestjs/common';
-import { CaseIdPipe } from '../../../../apps/api/src/http/case-id.pipe';
 import { FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
-import { createValidationPipe, FieldError, RequestValidationError } from '@refund-desk/platform';
-import { SchemaName, schemaErrors } from '../../../../test/support/kafka/schemas';
+import { CaseIdPipe, createValidationPipe, FieldError, RequestValidationError } from '@refund-desk/platform';
+import { SchemaName, schemaErrors } from '../testing';
 import { InboundTopic, TOPICS } from '../topics';
 import { validateInbound } from './inbound-messages';
 

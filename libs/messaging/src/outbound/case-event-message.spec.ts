@@ -1,7 +1,7 @@
 import { CASE_EVENT_TYPES, CaseEvent, CaseEventType, decidePolicy, PERSONAL_DATA_PATHS, POLICY_STREAM } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { actors, commands, eventsFrom, events as fixtures, eur, NOW, outOfPolicyRequest, POLICY } from '../../../domain/src/testing/fixtures';
-import { caseEventErrors, schemaErrors } from '../../../../test/support/kafka/schemas';
+import { actors, commands, eventsFrom, events as fixtures, eur, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
+import { caseEventErrors, schemaErrors } from '../testing';
 import { caseEventMessage, caseEventValue } from './case-event-message';
 
 const recorded = (overrides: Partial<RecordedEvent> & Pick<RecordedEvent, 'type' | 'data'>): RecordedEvent => ({

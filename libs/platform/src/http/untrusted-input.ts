@@ -61,5 +61,6 @@ function walk(value: unknown, path: string, depth: number, errors: FieldError[])
 function safeKey(key: string): string {
   return isStorableText(key)
     ? key
-    : key.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    : // eslint-disable-next-line no-control-regex -- NUL is exactly what cannot be stored
+      key.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,3 +1,4 @@
+import { assertNever, knownCaseEventType } from '@refund-desk/domain';
 import { SqlExecutor } from '@refund-desk/database';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
@@ -28,7 +29,8 @@ const TABLE: ReadModelTable = {
 
 export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, event: RecordedEvent, caseId: string): CustomerHistoryRow | undefined {
   const data = event.data;
-  switch (event.type) {
+  const type = knownCaseEventType(event.type);
+  switch (type) {
     case 'RequestLogged':
       return (
         row ?? {
@@ -45,8 +47,21 @@ export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, ev
       return row && { ...row, outcome: str(data.outcome) };
     case 'RefundSettled':
       return row && { ...row, refunded_minor: money(data.amount)?.minor ?? row.refunded_minor };
-    default:
+    // Facts this read model does not show; null: a type this version does not know.
+    case 'NoteAdded':
+    case 'PolicyEvaluated':
+    case 'Escalated':
+    case 'CaseAssigned':
+    case 'CustomerNotified':
+    case 'RefundIssued':
+    case 'RefundFailed':
+    case 'FollowedUp':
+    case 'CaseClosed':
+    case 'CustomerDataErased':
+    case null:
       return row;
+    default:
+      return assertNever(type, 'case event type');
   }
 }
 

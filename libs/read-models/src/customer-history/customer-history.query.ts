@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { APPROVING_OUTCOMES, CustomerHistory } from '@refund-desk/domain';
-import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
+import { SealedEventLog } from '@refund-desk/event-store';
 import { ProjectionRunner } from '../projection-runtime/projection-runner';
 import { CUSTOMER_HISTORY, customerHistoryProjection } from './customer-history.projection';
 
@@ -12,7 +12,7 @@ const CONSISTENCY_WAIT_MS = 2_000;
 export class CustomerHistoryQuery {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_LOG) private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     private readonly runner: ProjectionRunner,
   ) {}
 

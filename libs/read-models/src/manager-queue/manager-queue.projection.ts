@@ -1,5 +1,5 @@
 import { SqlExecutor } from '@refund-desk/database';
-import { PRIORITIES, Priority, priorityRank } from '@refund-desk/domain';
+import { assertNever, knownCaseEventType, PRIORITIES, Priority, priorityRank } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows } from '../shared/case-rows';
@@ -71,7 +71,8 @@ const emptyRow = (caseId: string, event: RecordedEvent): ManagerQueueRow => ({
 /** Folds one event into a case's queue row; pure, and total over odd data. */
 export function evolveManagerQueueRow(row: ManagerQueueRow | undefined, event: RecordedEvent, caseId: string): ManagerQueueRow | undefined {
   const data = event.data;
-  switch (event.type) {
+  const type = knownCaseEventType(event.type);
+  switch (type) {
     case 'RequestLogged': {
       if (row) return row;
       const product = obj(data.product);
@@ -111,8 +112,19 @@ export function evolveManagerQueueRow(row: ManagerQueueRow | undefined, event: R
       return row && row.status !== 'closed' ? { ...row, status: 'decided' } : row;
     case 'CaseClosed':
       return row && { ...row, status: 'closed' };
-    default:
+    // Facts this read model does not show; null: a type this version does not know.
+    case 'NoteAdded':
+    case 'PolicyEvaluated':
+    case 'CustomerNotified':
+    case 'RefundIssued':
+    case 'RefundSettled':
+    case 'RefundFailed':
+    case 'FollowedUp':
+    case 'CustomerDataErased':
+    case null:
       return row;
+    default:
+      return assertNever(type, 'case event type');
   }
 }
 

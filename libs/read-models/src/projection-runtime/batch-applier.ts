@@ -1,5 +1,5 @@
 import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
-import { EventStore, isStoreUnavailable, LogCheckpoint, RecordedEvent } from '@refund-desk/event-store';
+import { isStoreUnavailable, LogCheckpoint, RecordedEvent, SealedEventLog } from '@refund-desk/event-store';
 import { claimGenerations, GenerationStatus, moveCheckpoint } from './checkpoints';
 import { CheckpointMovedError, tableNames } from './generations';
 import { Projection } from './projection';
@@ -58,7 +58,7 @@ async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
 export class BatchApplier {
   constructor(
     private readonly db: SqlDatabase,
-    private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     private readonly logger: BatchLogger,
   ) {}
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { SqlDatabase } from '@refund-desk/database';
-import { EventStore, isStoreUnavailable, LogCheckpoint, runCatchUp } from '@refund-desk/event-store';
+import { isStoreUnavailable, LogCheckpoint, runCatchUp, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, ProjectionTarget } from './batch-applier';
 import { GenerationRow, loadGenerations, loadLiveGeneration } from './checkpoints';
 import { CheckpointMovedError } from './generations';
@@ -50,7 +50,7 @@ export class ProjectionRunner {
 
   constructor(
     private readonly db: SqlDatabase,
-    private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     readonly projections: readonly Projection[],
     private readonly options: ProjectionRunnerOptions = { batchSize: 500, idleWaitMs: 250 },
   ) {

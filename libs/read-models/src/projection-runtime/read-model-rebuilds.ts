@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EventStore } from '@refund-desk/event-store';
+import { SealedEventLog } from '@refund-desk/event-store';
 import { Projection, PROJECTIONS } from './projection';
 import { rebuildReadModels, RebuildProgress } from './rebuild';
 
@@ -26,7 +26,7 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(EVENT_LOG) private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     @Inject(PROJECTIONS) private readonly projections: readonly Projection[],
   ) {}
 

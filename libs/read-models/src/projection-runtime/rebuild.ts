@@ -1,5 +1,5 @@
 import { SqlDatabase } from '@refund-desk/database';
-import { EventStore, LogCheckpoint, ReadAllResult } from '@refund-desk/event-store';
+import { LogCheckpoint, ReadAllResult, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
 import { CheckpointMovedError, indexGeneration, prepareRebuild, swapGeneration } from './generations';
 import { Projection } from './projection';
@@ -48,7 +48,7 @@ const consoleLogger: BatchLogger = { error: (entry) => console.error(JSON.string
  */
 export async function rebuildReadModels(
   db: SqlDatabase,
-  store: EventStore,
+  store: SealedEventLog,
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
@@ -166,7 +166,7 @@ class PipelinedCatchUp {
   private readonly types: string[];
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     private readonly applier: BatchApplier,
     private readonly pending: ProjectionTarget[],
     private readonly options: CatchUpOptions,

@@ -1,5 +1,5 @@
 import { SqlExecutor } from '@refund-desk/database';
-import { POLICY_STREAM } from '@refund-desk/domain';
+import { assertNever, knownCaseEventType, POLICY_STREAM } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
 import { defineProjection, ReadModelTable, TableNames } from '../projection-runtime/projection';
 import { CaseRow, foldCaseRows, upsertRows } from '../shared/case-rows';
@@ -124,7 +124,8 @@ const finding = (data: Readonly<Record<string, unknown>>, rule: string): Readonl
 export function evolveCaseFacts(row: CaseFactsRow | undefined, event: RecordedEvent, caseId: string): CaseFactsRow | undefined {
   const data = event.data;
   const base = row ?? emptyFacts(caseId, event);
-  switch (event.type) {
+  const type = knownCaseEventType(event.type);
+  switch (type) {
     case 'RequestLogged': {
       if (row) return row;
       const product = obj(data.product);
@@ -180,8 +181,17 @@ export function evolveCaseFacts(row: CaseFactsRow | undefined, event: RecordedEv
     }
     case 'CaseClosed':
       return { ...base, closed_at: time(data.closedAt) ?? event.recordedAt };
-    default:
+    // Facts this read model does not show; null: a type this version does not know.
+    case 'NoteAdded':
+    case 'CaseAssigned':
+    case 'CustomerNotified':
+    case 'RefundIssued':
+    case 'RefundFailed':
+    case 'CustomerDataErased':
+    case null:
       return row;
+    default:
+      return assertNever(type, 'case event type');
   }
 }
 

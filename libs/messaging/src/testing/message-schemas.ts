@@ -4,10 +4,10 @@ import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import Ajv07 from 'ajv';
 import { EVENT_TYPES } from '@refund-desk/contracts';
-import { buildAsyncApiDocument } from '@refund-desk/messaging';
-import { closeObjects } from '../openapi-responses';
+import { closeObjects } from '@refund-desk/contracts/testing';
+import { buildAsyncApiDocument } from '../asyncapi';
 
-export const SCHEMA_DIR = join(__dirname, '..', '..', '..', 'libs', 'messaging', 'schemas');
+export const SCHEMA_DIR = join(__dirname, '..', '..', 'schemas');
 
 export type SchemaName = 'refund-request.v1' | 'refund-status.v1' | 'feedback-response.v1' | 'case-event.v1';
 

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, ValidationError } from 'class-validator';
 import { MESSAGE_CLASSES, validateInbound } from '@refund-desk/messaging';
 import { createValidationPipe, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
-import { RefundDeskModule } from '../../../refund-desk/src/refund-desk.module';
+import { RefundDeskModule } from './refund-desk.module';
 
 /**
  * Walks every DTO the service validates (the bodies and queries of every route of every module,
@@ -66,6 +66,7 @@ function withNested(roots: Ctor[]): Ctor[] {
     for (const meta of ownAndInherited(dto).filter((m) => m.type === 'nestedValidation')) {
       const nested = Reflect.getMetadata('design:type', dto.prototype, meta.propertyName) as Ctor;
       const typeMeta = (
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- class-transformer has no typed export of its metadata storage
         require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(t: Ctor, p: string): { typeFunction(): Ctor } | undefined } }
       ).defaultMetadataStorage.findTypeMetadata(dto, meta.propertyName);
       visit(typeMeta ? typeMeta.typeFunction() : nested);

@@ -3,11 +3,11 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResu
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { EVENT_LOG, EventStore, LogHorizon } from '@refund-desk/event-store';
+import { LogHorizon, SealedEventLog } from '@refund-desk/event-store';
 import { MessagingLifecycle, MessagingStatus } from '@refund-desk/messaging';
 import { AppConfig, Metrics, Public } from '@refund-desk/platform';
 import { ProjectionRunner, ProjectionStatus } from '@refund-desk/read-models';
-import { ApiProblems } from '../http/openapi';
+import { ApiProblems } from '../openapi-problems';
 
 interface Health {
   status: 'ok' | 'degraded' | 'down';
@@ -52,7 +52,7 @@ export class HealthController {
   constructor(
     // The log as stored (EventStoreModule), not the personal-data layer over it: health reads only
     // the head, and the projector process, which never opens sealed fields, has no such layer.
-    @Inject(EVENT_LOG) private readonly store: EventStore,
+    private readonly store: SealedEventLog,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly projections: ProjectionRunner,
     private readonly metrics: Metrics,

@@ -1,0 +1,1 @@
+export { closeObjects } from './close-objects';

@@ -1,0 +1,4 @@
+export { createHttpAdapter } from './http-adapter';
+export { instrumentHttp } from './observability';
+export { HealthModule } from './health/health.module';
+export { ApiBodyProblems, ApiCommonProblems, ApiProblems, HEADERS, headerRef } from './openapi-problems';

@@ -1,0 +1,2 @@
+export { caseEventErrors, schemaErrors } from './message-schemas';
+export type { SchemaName } from './message-schemas';
