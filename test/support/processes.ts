@@ -265,7 +265,7 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
 export function escalatingRequest(now = new Date()): Record<string, unknown> {
   return {
     customer: { id: `cus_${randomBytes(5).toString('hex')}`, name: 'Maria Rossi', email: 'maria@example.com', locale: 'it' },
-    order: { id: `ord_${randomBytes(4).toString('hex')}`, purchasedAt: new Date(now.getTime() - 40 * 86_400_000).toISOString(), country: 'IT', paymentMethod: 'card' },
+    order: { id: `ord_${randomBytes(4).toString('hex')}`, purchasedAt: new Date(now.getTime() - 40 * 86_400_000).toISOString(), country: 'CH', paymentMethod: 'card' },
     product: { sku: 'KTL-200', name: 'Electric kettle', category: 'small-appliances', condition: 'used' },
     amount: { minor: 4990, currency: 'EUR' },
     reason: { code: 'defective', description: 'Stopped heating after 40 days' },

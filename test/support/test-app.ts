@@ -185,7 +185,9 @@ export function sampleRequest(now: Date, overrides: Record<string, unknown> = {}
   const purchasedAt = new Date(now.getTime() - 40 * 86_400_000).toISOString();
   return {
     customer: { id: `cus_${Math.random().toString(36).slice(2, 10)}`, name: 'Maria Rossi', email: 'maria@example.com', phone: '+39 055 0000', locale: 'it' },
-    order: { id: 'ord_5521', purchasedAt, country: 'IT', paymentMethod: 'card' },
+    // Switzerland: consumer law the legal rules do not hold, so a defect 40 days on stays the policy
+    // exception these suites need (in the EU it would be a legal-guarantee claim, not an exception).
+    order: { id: 'ord_5521', purchasedAt, country: 'CH', paymentMethod: 'card' },
     product: { sku: 'KTL-200', name: 'Electric kettle', category: 'small-appliances', condition: 'used' },
     amount: { minor: 4990, currency: 'EUR' },
     reason: { code: 'defective', description: 'Stopped heating after 40 days' },

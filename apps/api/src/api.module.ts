@@ -17,6 +17,7 @@ import { ProblemDetailsFilter } from './http/problem.filter';
 import { RateLimitStoreModule, RATE_LIMIT_WINDOW_MS } from './http/rate-limit/request-limits';
 import { SlidingWindowStore } from './http/rate-limit/sliding-window.store';
 import { SubjectThrottlerGuard } from './http/rate-limit/subject-throttler.guard';
+import { LegalRulesController } from './legal-rules/legal-rules.controller';
 import { PolicyController } from './policy/policy.controller';
 import { QueuesController } from './queues/queues.controller';
 
@@ -44,6 +45,7 @@ import { QueuesController } from './queues/queues.controller';
   controllers: [
     CasesController,
     PolicyController,
+    LegalRulesController,
     QueuesController,
     CustomersController,
     AnalyticsController,

@@ -4,6 +4,7 @@ import { CaseRepository } from './command-handling/case-repository';
 import { StreamCommandHandler } from './command-handling/stream-command-handler';
 import { COMMAND_HANDLERS } from './commands';
 import { IdempotencyStore } from './idempotency/idempotency.store';
+import { LegalRulesService } from './legal/legal-rules.service';
 import { PolicyService } from './policy/policy.service';
 import { GetCaseHandler } from './queries/get-case.query';
 
@@ -13,7 +14,7 @@ import { GetCaseHandler } from './queries/get-case.query';
  */
 @Module({
   imports: [CqrsModule],
-  providers: [StreamCommandHandler, CaseRepository, PolicyService, IdempotencyStore, ...COMMAND_HANDLERS, GetCaseHandler],
-  exports: [CqrsModule, StreamCommandHandler, CaseRepository, PolicyService, IdempotencyStore],
+  providers: [StreamCommandHandler, CaseRepository, PolicyService, LegalRulesService, IdempotencyStore, ...COMMAND_HANDLERS, GetCaseHandler],
+  exports: [CqrsModule, StreamCommandHandler, CaseRepository, PolicyService, LegalRulesService, IdempotencyStore],
 })
 export class CaseHandlingModule {}

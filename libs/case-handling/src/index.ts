@@ -7,6 +7,8 @@ export * from './errors/error-table';
 export * from './commands';
 export * from './idempotency/idempotency.store';
 export * from './policy/policy.service';
+export * from './legal/legal-rules.service';
+export * from './rules/versioned-rules.service';
 export * from './queries/get-case.query';
 export * from './views/case-view';
 export * from './case-handling.module';

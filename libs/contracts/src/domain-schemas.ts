@@ -25,10 +25,17 @@ import {
   FollowedUp,
   FollowUpRecord,
   LEGAL_RIGHTS,
+  ConformityRule,
+  Jurisdiction,
   LegalAssessment,
   LegalEntitlement,
   LegalFinding,
+  LegalPeriod,
+  LegalRules,
+  LegalRulesInForce,
+  LegalRulesRevised,
   LegalSource,
+  WithdrawalRule,
   Money,
   Note,
   NoteAdded,
@@ -66,9 +73,13 @@ import {
   string,
 } from './json-schema';
 
-/** Every event type the log can hold: the case events and the policy's. */
-export type EventType = CaseEventType | PolicyRevised['type'];
-export type EventData<T extends EventType> = T extends CaseEventType ? Extract<CaseEvent, { type: T }>['data'] : PolicyRevised['data'];
+/** Every event type the log can hold: the case events, the policy's and the legal rules'. */
+export type EventType = CaseEventType | PolicyRevised['type'] | LegalRulesRevised['type'];
+export type EventData<T extends EventType> = T extends CaseEventType
+  ? Extract<CaseEvent, { type: T }>['data']
+  : T extends 'LegalRulesRevised'
+    ? LegalRulesRevised['data']
+    : PolicyRevised['data'];
 
 const ACTOR = string({ description: 'Token subject of whoever did it (kafka:<source> for messages)' });
 const CASE_ID = string({ description: 'The case' });
@@ -175,6 +186,55 @@ const LEGAL_ENTITLEMENT = objectSchema<LegalEntitlement>(
     presumedAtDelivery: nullable(boolean({ description: 'Conformity: the defect is presumed to have existed at delivery' })),
   },
   { description: 'A statutory right the request carries; a decision may not go below it unless a senior manager contests it with evidence' },
+);
+
+const LEGAL_PERIOD = objectSchema<LegalPeriod>(
+  { days: integer({ minimum: 0 }), months: integer({ minimum: 0, description: 'Calendar months (a two-year guarantee ends on the same date)' }) },
+  { optional: ['days', 'months'], description: 'A period counted from the day after its event to the end of its last day' },
+);
+
+const WITHDRAWAL_RULE = objectSchema<WithdrawalRule>(
+  {
+    source: ref('LegalSource'),
+    period: ref('LegalPeriod'),
+    periodWithoutReturnInformation: ref('LegalPeriod'),
+    channels: arrayOf(enumOf(SALE_CHANNELS)),
+    exemptCategories: arrayOf(string(), { description: 'Categories the law exempts (perishables, custom-made goods...)' }),
+    sealedHygieneCategories: arrayOf(string(), { description: 'Exempt once unsealed' }),
+    sealedConditions: arrayOf(string(), { description: 'Conditions that count as still sealed' }),
+    refundDueDays: integer({ minimum: 0, description: 'Days the refund is due in; 0 at once' }),
+    refundSource: ref('LegalSource'),
+  },
+  { optional: ['periodWithoutReturnInformation'], description: 'The right to withdraw from a distance or off-premises sale without a reason' },
+);
+
+const CONFORMITY_RULE = objectSchema<ConformityRule>(
+  {
+    source: ref('LegalSource'),
+    period: ref('LegalPeriod'),
+    periodByCategory: mapOf(ref('LegalPeriod'), { description: 'Periods by product category (BR: non-durable goods)' }),
+    countedFrom: enumOf(['delivery', 'defect_noticed']),
+    presumption: ref('LegalPeriod'),
+    remedies: arrayOf(arrayOf(enumOf(REMEDIES)), { description: 'Tiers: a later tier only when the earlier ones fail' }),
+    consumerChooses: boolean(),
+    earlyRejection: objectSchema<NonNullable<ConformityRule['earlyRejection']>>({ period: ref('LegalPeriod'), source: ref('LegalSource') }),
+    refundDueDays: nullable(integer({ minimum: 0 })),
+    refundSource: ref('LegalSource'),
+  },
+  { optional: ['periodByCategory', 'presumption', 'earlyRejection', 'refundSource'], description: "The seller's liability for goods not in conformity (defects)" },
+);
+
+const JURISDICTION = objectSchema<Jurisdiction>(
+  { name: string({ example: 'Italy' }), withdrawal: ref('WithdrawalRule'), conformity: ref('ConformityRule') },
+  { optional: ['withdrawal', 'conformity'] },
+);
+
+const LEGAL_RULES = objectSchema<LegalRules>(
+  {
+    jurisdictions: mapOf(ref('Jurisdiction'), { description: 'By ISO-3166 alpha-2 country of the sale' }),
+    defectReasonCodes: arrayOf(string(), { description: 'Reason codes that claim a defect', example: ['defective', 'not_as_described'] }),
+  },
+  { description: 'Consumer law as data: a floor no policy or decision may go below' },
 );
 
 const ENTITLEMENT_CONTEST = objectSchema<EntitlementContest>(
@@ -317,6 +377,18 @@ export const DOMAIN_SCHEMAS: Readonly<Record<string, Schema>> = {
   LegalFinding: LEGAL_FINDING,
   LegalAssessment: LEGAL_ASSESSMENT,
   EntitlementContest: ENTITLEMENT_CONTEST,
+  LegalPeriod: LEGAL_PERIOD,
+  WithdrawalRule: WITHDRAWAL_RULE,
+  ConformityRule: CONFORMITY_RULE,
+  Jurisdiction: JURISDICTION,
+  LegalRules: LEGAL_RULES,
+  LegalRulesInForce: objectSchema<LegalRulesInForce>({
+    version: integer({ minimum: 1 }),
+    rules: ref('LegalRules'),
+    revisedAt: dateTime(),
+    revisedBy: ACTOR,
+    changeNote: string(),
+  }),
   Evaluation: objectSchema<EvaluationRecord>(EVALUATION_PROPERTIES, { optional: ['legal'] }),
   Escalation: objectSchema<EscalationRecord>(ESCALATION_PROPERTIES),
   Assignment: objectSchema<Assignment>(ASSIGNMENT_PROPERTIES),
@@ -364,6 +436,7 @@ export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: Schema } = {
     erasedAt: dateTime(),
   }),
   PolicyRevised: objectSchema<PolicyRevised['data']>({ rules: ref('PolicyRules'), changeNote: string(), revisedBy: ACTOR, revisedAt: dateTime() }),
+  LegalRulesRevised: objectSchema<LegalRulesRevised['data']>({ rules: ref('LegalRules'), changeNote: string(), revisedBy: ACTOR, revisedAt: dateTime() }),
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as EventType[];
@@ -384,4 +457,5 @@ export const EVENT_DESCRIPTIONS: { readonly [T in EventType]: string } = {
   CaseClosed: 'The case was closed; nothing can follow.',
   CustomerDataErased: "The customer's personal data in this case can no longer be read (crypto-shredding).",
   PolicyRevised: 'The return policy was revised (stream refundPolicy-current; caseId is null).',
+  LegalRulesRevised: 'The consumer-law rules were revised (stream legalRules-current; caseId is null); evaluations name the version they applied.',
 };

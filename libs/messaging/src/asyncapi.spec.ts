@@ -25,8 +25,8 @@ describe('the AsyncAPI document', () => {
     expect(parsed!.channels().all().map((c) => c.address()).sort()).toEqual(Object.values(TOPICS).sort());
   });
 
-  it('has one message with its own payload schema per event type of the log, case events and the policy’s', async () => {
-    expect([...EVENT_TYPES].sort()).toEqual([...CASE_EVENT_TYPES, 'PolicyRevised'].sort());
+  it('has one message with its own payload schema per event type of the log: case events, the policy’s and the legal rules’', async () => {
+    expect([...EVENT_TYPES].sort()).toEqual([...CASE_EVENT_TYPES, 'PolicyRevised', 'LegalRulesRevised'].sort());
     const { document: parsed } = await new Parser().parse(JSON.stringify(document));
     const channel = parsed!.channels().all().find((c) => c.address() === TOPICS.caseEvents)!;
     const messages = channel.messages().all();

@@ -31,7 +31,7 @@ export function caseEventPayloadSchema(type: EventType): Schema {
     properties: {
       ...properties,
       type: { type: 'string', const: type },
-      caseId: type === 'PolicyRevised' ? { type: 'null' } : { type: 'string' },
+      caseId: type === 'PolicyRevised' || type === 'LegalRulesRevised' ? { type: 'null' } : { type: 'string' },
       data: outboundEventDataSchema(type),
     },
   };
@@ -116,7 +116,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         payload: { $ref: `#/components/schemas/${type}Message` },
         bindings: {
           kafka: {
-            key: { type: 'string', description: 'The case id (the stream id for PolicyRevised): one case, one partition, in order' },
+            key: { type: 'string', description: 'The case id (the stream id for PolicyRevised and LegalRulesRevised): one case, one partition, in order' },
             bindingVersion: '0.5.0',
           },
         },

@@ -201,6 +201,7 @@ export class CasesController {
           rationale: body.rationale,
           legalBasis: body.legalBasis ?? null,
           alternativesOffered: body.alternativesOffered ?? [],
+          ...(body.contests ? { contests: body.contests } : {}),
         },
         context,
       ),

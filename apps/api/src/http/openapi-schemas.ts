@@ -21,7 +21,7 @@ import { PROBLEM_TYPES_DESCRIPTION } from './openapi-problem-types';
 
 const CASE_STATUSES = ['logged', 'evaluated', 'escalated', 'decided', 'closed'];
 
-type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object };
+type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object; legalFloor?: object };
 
 const PROBLEM = objectSchema<ProblemFields>(
   {
@@ -46,8 +46,19 @@ const PROBLEM = objectSchema<ProblemFields>(
         reason: string({ description: 'A chain break reason (see ChainVerification.brokenAt.reason)' }),
       },
     },
+    legalFloor: {
+      type: 'object',
+      description: 'With below-legal-floor (409): the statutory right the decision would go below, its source and the outcomes it allows',
+      required: ['problem', 'right', 'source', 'allowedOutcomes'],
+      properties: {
+        problem: { type: 'string', enum: ['below_floor', 'contest_needs_authority', 'contest_needs_evidence', 'contest_does_not_fit'] },
+        right: { type: 'string', enum: ['withdrawal', 'conformity'] },
+        source: ref('LegalSource'),
+        allowedOutcomes: arrayOf(string()),
+      },
+    },
   },
-  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent'], description: 'RFC 9457 Problem Details' },
+  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent', 'legalFloor'], description: 'RFC 9457 Problem Details' },
 );
 
 const FIELD_ERROR = objectSchema<FieldError>({
@@ -316,6 +327,19 @@ export const HTTP_SCHEMAS: Readonly<Record<string, Schema>> = {
   ChainVerification: VERIFICATION,
   ExportedEvent: EXPORTED_EVENT,
   ErasureResult: ERASURE,
+  RevisedLegalRules: {
+    type: 'object',
+    description: 'The legal rules in force after the revision, with the global position of LegalRulesRevised',
+    required: ['version', 'rules', 'revisedAt', 'revisedBy', 'changeNote', 'position'],
+    properties: {
+      version: integer({ minimum: 1 }),
+      rules: ref('LegalRules'),
+      revisedAt: string({ format: 'date-time' }),
+      revisedBy: string(),
+      changeNote: string(),
+      position: integer({ description: 'Global position of LegalRulesRevised' }),
+    },
+  },
   ProjectionStatus: PROJECTION_STATUS,
   Health: HEALTH,
 };

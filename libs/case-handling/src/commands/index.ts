@@ -12,6 +12,7 @@ import { NotifyCustomerHandler } from './notify-customer.command';
 import { RecordFollowUpHandler } from './record-follow-up.command';
 import { RecordRefundExecutionHandler } from './record-refund-execution.command';
 import { RevisePolicyHandler } from './revise-policy.command';
+import { ReviseLegalRulesHandler } from './revise-legal-rules.command';
 
 export * from './log-request.command';
 export * from './add-note.command';
@@ -24,6 +25,7 @@ export * from './record-refund-execution.command';
 export * from './record-follow-up.command';
 export * from './close-case.command';
 export * from './revise-policy.command';
+export * from './revise-legal-rules.command';
 export * from './erase-customer-data.command';
 
 export const COMMAND_HANDLERS = [
@@ -38,5 +40,6 @@ export const COMMAND_HANDLERS = [
   RecordFollowUpHandler,
   CloseCaseHandler,
   RevisePolicyHandler,
+  ReviseLegalRulesHandler,
   EraseCustomerDataHandler,
 ];

@@ -35,6 +35,10 @@ export class NotifyCustomerHandler implements ICommandHandler<NotifyCustomerComm
               productName: state.request.product.name,
               paymentMethod: state.request.order.paymentMethod,
               decision: state.decision,
+              legal: {
+                rights: (state.evaluation.legal?.entitlements ?? []).map(({ right, source }) => ({ right, source })),
+                contests: (state.decision.contests ?? []).map(({ right, reason }) => ({ right, reason })),
+              },
               settlementBusinessDays: policy.rules.refundSettlementDays,
               now,
             })

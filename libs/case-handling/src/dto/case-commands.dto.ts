@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateNestedObject } from '@refund-desk/platform';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsDefined,
@@ -15,7 +16,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { ALTERNATIVES, Alternative, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
+import { ALTERNATIVES, Alternative, CONTEST_REASONS, ContestReason, LEGAL_RIGHTS, LegalRight, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
 import { EvidenceDto, MoneyDto } from './common.dto';
 
 export class AddNoteDto {
@@ -41,6 +42,19 @@ export class AssignmentDto {
   assignee!: string;
 }
 
+export class ContestDto {
+  @ApiProperty({ enum: LEGAL_RIGHTS, example: 'conformity', description: 'The statutory right the evaluation found and the decider disputes' })
+  @IsIn(LEGAL_RIGHTS)
+  right!: LegalRight;
+
+  @ApiProperty({ enum: CONTEST_REASONS, example: 'damage_by_misuse' }) @IsIn(CONTEST_REASONS)
+  reason!: ContestReason;
+
+  @ApiProperty({ example: ['inspection-report-4711'], description: 'References to the evidence (an inspection report, photos): at least one' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Length(1, 500, { each: true })
+  evidence!: string[];
+}
+
 export class DecisionDto {
   @ApiProperty({ enum: OUTCOMES, example: 'partial_refund' }) @IsIn(OUTCOMES)
   outcome!: Outcome;
@@ -58,6 +72,13 @@ export class DecisionDto {
   @ApiPropertyOptional({ enum: ALTERNATIVES, isArray: true })
   @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(ALTERNATIVES.length) @IsIn(ALTERNATIVES, { each: true })
   alternativesOffered?: Alternative[];
+
+  @ApiPropertyOptional({
+    type: [ContestDto],
+    description: 'Statutory rights the decision disputes, each with a reason and evidence; needs senior_manager authority. Without one, a decision below a right the evaluation found is a 409 below-legal-floor',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(2) @ValidateNestedObject(() => ContestDto, { each: true })
+  contests?: ContestDto[];
 }
 
 export class CommunicationDto {

@@ -3,6 +3,7 @@ import { ValidateNestedObject } from '@refund-desk/platform';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsDefined,
   IsEmail,
   IsIn,
@@ -13,7 +14,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { CHANNELS, Channel, REQUESTED_RESOLUTIONS, RequestedResolution } from '@refund-desk/domain';
+import { CHANNELS, Channel, REQUESTED_RESOLUTIONS, RequestedResolution, SALE_CHANNELS, SaleChannel } from '@refund-desk/domain';
 import { EvidenceDto, MoneyDto } from './common.dto';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
@@ -49,6 +50,18 @@ export class OrderDto {
 
   @ApiProperty({ example: 'card' }) @IsString() @Matches(SLUG, { message: 'paymentMethod must be a lower-case code' })
   paymentMethod!: string;
+
+  @ApiPropertyOptional({ example: '2026-09-03T15:00:00Z', description: 'When the goods reached the customer: statutory periods run from here (from the purchase when absent)' })
+  @IsOptional() @IsISO8601({ strict: true })
+  deliveredAt?: string;
+
+  @ApiPropertyOptional({ enum: SALE_CHANNELS, example: 'online', description: 'How the sale was made: withdrawal rights cover online, phone and off-premises sales (taken as a distance sale when absent)' })
+  @IsOptional() @IsIn(SALE_CHANNELS)
+  saleChannel?: SaleChannel;
+
+  @ApiPropertyOptional({ example: true, description: 'Whether the seller gave written return information (RU: three months to withdraw without it)' })
+  @IsOptional() @IsBoolean()
+  returnInformationGiven?: boolean;
 }
 
 export class ProductDto {
@@ -74,6 +87,10 @@ export class ReasonDto {
   @ApiProperty({ example: 'Stopped heating after 40 days', description: "The customer's own words" })
   @IsString() @Length(1, 4_000)
   description!: string;
+
+  @ApiPropertyOptional({ example: '2026-11-20T09:00:00Z', description: 'When a hidden defect showed (BR: the defect period runs from then)' })
+  @IsOptional() @IsISO8601({ strict: true })
+  defectNoticedAt?: string;
 }
 
 export class LogRequestDto {

@@ -9,7 +9,7 @@ export interface CaseEventMessageValue {
   readonly eventId: string;
   readonly type: string;
   readonly schemaVersion: number;
-  /** Null for events outside a case stream (PolicyRevised). */
+  /** Null for events outside a case stream (PolicyRevised, LegalRulesRevised). */
   readonly caseId: string | null;
   readonly streamId: string;
   readonly version: number;
