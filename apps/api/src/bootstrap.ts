@@ -8,7 +8,8 @@ import { instrumentHttp } from './http/observability';
 import { buildOpenApiDocument } from './http/openapi';
 import { installRequestLimits, requestLimitsOf } from './http/rate-limit/request-limits';
 import { SlidingWindowStore } from './http/rate-limit/sliding-window.store';
-import { installSecurityHeaders } from './http/security-headers';
+import { installDesk } from './desk/desk-static';
+import { installSecurityHeaders, originOf } from './http/security-headers';
 
 /** Fastify with the contract's limits: the body limit answers 413, ids follow X-Correlation-Id. */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
@@ -37,7 +38,8 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
-  installSecurityHeaders(fastify);
+  // The desk signs in against OIDC_ISSUER in production, so its pages may connect there.
+  installSecurityHeaders(fastify, { deskConnectOrigins: originOf(process.env.OIDC_ISSUER) });
   installRequestLimits(fastify, app.get(SlidingWindowStore), requestLimitsOf(config));
   // The API speaks JSON only: a text body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
@@ -53,5 +55,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     return payload;
   });
   instrumentHttp(app);
+  await installDesk(app);
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
