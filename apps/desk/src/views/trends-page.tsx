@@ -110,7 +110,8 @@ export default function TrendsPage() {
           </figure>
           <figure>
             <figcaption>{t('trends.cost')}</figcaption>
-            <ChartCanvas config={charts.cost} label={t('trends.cost')} rtl={rtl} />
+            {/* Chart.js draws nothing, not even axes, without a dataset: say so instead of an empty box. */}
+            {charts.cost.data.datasets.length > 0 ? <ChartCanvas config={charts.cost} label={t('trends.cost')} rtl={rtl} /> : <p>{t('trends.noRefunds')}</p>}
           </figure>
         </div>
       )}

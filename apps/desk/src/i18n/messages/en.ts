@@ -212,6 +212,7 @@ export const en = {
   'trends.table': 'Figures',
   'trends.insights': 'Insights',
   'trends.noInsights': 'No insight in this period.',
+  'trends.noRefunds': 'No refund was paid in this period.',
   'policy.title': 'Policy',
   'policy.inForce': 'In force: version {version}, revised by {who} on {date}',
   'policy.changeNote': 'Change note',
