@@ -67,7 +67,9 @@ export function installSecurityHeaders(fastify: FastifyInstance, options: { desk
     const path = pathOf(request);
     reply.header('X-Content-Type-Options', 'nosniff');
     const docs = path === '/docs' || path.startsWith('/docs/');
-    reply.header('Content-Security-Policy', docs ? DOCS_CSP : isServicePath(path) ? API_CSP : desk);
+    // The desk's CSP goes only on its pages (HTML outside the service's paths); a 404 problem stays locked down.
+    const deskPage = !docs && !isServicePath(path) && String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    reply.header('Content-Security-Policy', docs ? DOCS_CSP : deskPage ? desk : API_CSP);
     if (path === '/v1' || path.startsWith('/v1/')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
