@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_CSP } from '../../apps/api/src/http/security-headers';
+import { API_CSP, deskCsp, DOCS_CSP } from '../../apps/api/src/http/security-headers';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The desk's files as the service serves them (a stand-in build in DESK_DIR; the real one is tested in a browser). */
@@ -52,7 +52,9 @@ describe('the desk at / (e2e)', () => {
       const response = await get(path);
       expect([path, response.status]).toEqual([path, 404]);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
-      expect([path, response.headers.get('content-security-policy')]).toEqual([path, API_CSP]);
+      // Never the desk's CSP: /docs keeps the Swagger UI's, everything else the API's.
+      expect([path, response.headers.get('content-security-policy')]).toEqual([path, path.startsWith('/docs/') ? DOCS_CSP : API_CSP]);
+      expect(response.headers.get('content-security-policy')).not.toBe(deskCsp());
     }
     expect((await get('/queue', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(404);
     // The service's own routes are untouched.
