@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { deskUrl, escalatedCase, expect, readModelsAt, Role, test, withSession } from './support/desk';
@@ -11,12 +9,6 @@ async function check(page: Page, testInfo: TestInfo, name: string): Promise<void
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
-  // `npm run screenshots:desk` keeps the README's pictures (docs/images), made from these same pages.
-  const keep = process.env.DESK_SCREENSHOTS;
-  if (keep && (name === 'queue' || name === 'trends')) {
-    mkdirSync(resolve(keep), { recursive: true });
-    await page.screenshot({ path: join(resolve(keep), `desk-${name}.png`) });
-  }
   expect(blocking.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }))).toEqual([]);
 }
 

@@ -17,7 +17,8 @@ if (!existsSync(CHROMIUM)) {
 
 export default defineConfig({
   testDir: '.',
-  testMatch: '**/*.pw.ts',
+  // `npm run screenshots:desk` sets DESK_SCREENSHOTS and runs the README's picture maker instead of the tests.
+  testMatch: process.env.DESK_SCREENSHOTS ? '**/*.shots.ts' : '**/*.pw.ts',
   outputDir: '../../reports/browser/results',
   globalSetup: './support/global-setup.ts',
   workers: 1,
