@@ -27,7 +27,7 @@ let bearer: string | null = null;
 let onUnauthenticated: () => void = () => undefined;
 
 /** The session sets the token every request carries, and what to do when the API no longer accepts it. */
-export function useBearer(token: string | null, unauthenticated: () => void): void {
+export function setBearer(token: string | null, unauthenticated: () => void): void {
   bearer = token;
   onUnauthenticated = unauthenticated;
 }

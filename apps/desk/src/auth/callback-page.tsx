@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useT } from '../i18n/locale';
 import { fetchDeskConfig } from './desk-config';
-import { userManager } from './oidc';
 import { sessionFromToken, useSession } from './session';
 
 /** The identity provider sends the browser back here with a code; oidc-client-ts trades it (with the PKCE verifier) for tokens. */
@@ -20,6 +19,7 @@ export function CallbackPage() {
       try {
         const config = await fetchDeskConfig();
         if (!config.oidc) throw new Error('OpenID Connect is not configured');
+        const { userManager } = await import('./oidc');
         const user = await userManager(config.oidc).signinRedirectCallback();
         const profile = user.profile as { roles?: unknown; name?: unknown; preferred_username?: unknown };
         signIn(

@@ -1,5 +1,5 @@
 import { createContext, ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import { useBearer } from '../api/client';
+import { setBearer } from '../api/client';
 
 export type Role = 'agent' | 'manager' | 'senior_manager' | 'auditor' | 'service' | 'admin';
 
@@ -68,7 +68,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
   // Set during render, before any child's query runs with it.
-  useBearer(session?.token ?? null, signOut);
+  setBearer(session?.token ?? null, signOut);
   const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -5,7 +5,6 @@ import { LanguagePicker } from '../app';
 import { useT } from '../i18n/locale';
 import { ErrorMessage, Loading } from '../ui/status';
 import { fetchDeskConfig, mintDevToken, PERSON_ROLES, PersonRole } from './desk-config';
-import { userManager } from './oidc';
 import { sessionFromToken, useSession } from './session';
 
 /**
@@ -38,6 +37,8 @@ export function SignInPage() {
     setFailure(null);
     try {
       sessionStorage.setItem('refund-desk.return-to', from);
+      // The OpenID Connect client is fetched only when someone signs in with it.
+      const { userManager } = await import('./oidc');
       await userManager(config.data!.oidc!).signinRedirect();
     } catch (error) {
       setFailure(error instanceof Error ? error.message : String(error));
