@@ -60,7 +60,11 @@ async function main(): Promise<void> {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const context = await browser.newContext();
     const session = { token: manager, subject: 'mgr_measure', name: 'mgr_measure', roles: ['manager'], expiresAt: Date.now() + 3_600_000, via: 'dev' };
-    await context.addInitScript((value) => sessionStorage.setItem('refund-desk.session', value), JSON.stringify(session));
+    // Runs in the page (the root tsconfig has no DOM types, hence the cast).
+    await context.addInitScript(
+      (value) => (globalThis as unknown as { sessionStorage: { setItem(key: string, value: string): void } }).sessionStorage.setItem('refund-desk.session', value),
+      JSON.stringify(session),
+    );
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     const scripts = new Set<string>();
