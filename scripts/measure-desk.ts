@@ -22,6 +22,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 async function seed(url: string): Promise<number> {
   const agent = mintToken('agent_measure', ['agent']);
   let next = 0;
+  let done = 0;
   let position = 0;
   const started = Date.now();
   const worker = async (): Promise<void> => {
@@ -32,7 +33,8 @@ async function seed(url: string): Promise<number> {
       const evaluated = await http(url, 'POST', `/v1/cases/${logged.body.caseId}/evaluation`, { token: agent });
       if (evaluated.status !== 200) throw new Error(`evaluation answered ${evaluated.status}: ${evaluated.text}`);
       position = Math.max(position, evaluated.body.position);
-      if (next % 1000 === 0) console.log(`  ${next} cases (${Math.round((next / (Date.now() - started)) * 1000)}/s)`);
+      done += 1;
+      if (done % 1000 === 0) console.log(`  ${done} cases (${Math.round((done / (Date.now() - started)) * 1000)}/s)`);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
