@@ -4,7 +4,7 @@ test('an admin revises the policy in the editor: the API refusal names the field
   const before = await api<{ version: number; rules: { followUpDelayDays: number; slaHours: Record<string, number> } }>('GET', '/v1/policy', tokenFor('adm_check', ['admin']));
   await signIn(page, 'Ada Admin', 'admin', '/policy');
   await expect(page.getByRole('heading', { level: 1, name: 'Policy' })).toBeVisible();
-  const rules = page.getByLabel('Rules (JSON)', { exact: true });
+  const rules = page.getByRole('textbox', { name: 'Rules (JSON)' });
   const edited = (change: (value: typeof before.rules) => void) => {
     const copy = structuredClone(before.rules);
     change(copy);
