@@ -50,7 +50,8 @@ export function CaseActions({ view }: { view: CaseView }) {
   const actions: ReactNode[] = [];
   if (status === 'logged' && can(session, ['agent']))
     actions.push(<ActionForm key="evaluate" title={t('action.evaluate')} submit={() => run((headers) => unwrap(api.POST('/v1/cases/{caseId}/evaluation', { params: { path, header: headers } })))} />);
-  if ((status === 'logged' || status === 'evaluated') && can(session, ['agent', 'manager']))
+  // The API escalates by hand only after an evaluation (an out-of-policy one escalates by itself).
+  if (status === 'evaluated' && can(session, ['agent', 'manager']))
     actions.push(<EscalateForm key="escalate" run={run} caseId={view.caseId} />);
   if (status === 'escalated' && can(session, ['manager', 'senior_manager']))
     actions.push(<AssignForm key="assign" run={run} view={view} />);
