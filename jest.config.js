@@ -6,6 +6,8 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+  // The desk's browser suite is Playwright's (npm run test:browser), not jest's.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/apps/desk/'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     // Test kits are entry points of their own, so specs never reach into another library's folders.

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run build`, but only when a source is newer than the last build: the pre-hooks of
- * `npm start`, `npm run cli`, `npm run token` and `npm run rebuild:read-models` call this, so a
- * command answers at once instead of recompiling the project every time.
+ * `npm run build` (the Nest apps, then the desk), but only when a source is newer than the last
+ * build: the pre-hooks of `npm start`, `npm run cli`, `npm run token`, `npm run rebuild:read-models`
+ * and `npm run test:browser` call this, so a command answers at once instead of recompiling the
+ * project every time.
  */
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, utimesSync, writeFileSync } = require('node:fs');
@@ -10,6 +11,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const STAMP = join(root, 'dist', '.build-stamp');
+// `apps` holds the desk's sources too (apps/desk: its code, index.html and Vite config), so a change there rebuilds dist/desk.
 const INPUTS = ['apps', 'libs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
 
 function newest(path) {
@@ -21,7 +23,8 @@ function newest(path) {
   return latest;
 }
 
-const builtAt = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
+// A dist/ from before the desk existed has no desk to serve: build.
+const builtAt = existsSync(STAMP) && existsSync(join(root, 'dist', 'desk', 'index.html')) ? statSync(STAMP).mtimeMs : 0;
 const sourcesAt = Math.max(...INPUTS.map((input) => newest(join(root, input))));
 if (builtAt >= sourcesAt) process.exit(0);
 

@@ -7,7 +7,8 @@ import { AppConfig, createValidationPipe } from '@refund-desk/platform';
 import { buildOpenApiDocument } from './http/openapi';
 import { installRequestLimits, requestLimitsOf } from './http/rate-limit/request-limits';
 import { SlidingWindowStore } from './http/rate-limit/sliding-window.store';
-import { installSecurityHeaders } from './http/security-headers';
+import { installDesk } from './desk/desk-static';
+import { installSecurityHeaders, originOf } from './http/security-headers';
 
 export { buildOpenApiDocument } from './http/openapi';
 
@@ -17,7 +18,8 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
-  installSecurityHeaders(fastify);
+  // The desk signs in against the OpenID provider (OIDC_ISSUER) in production, so its pages may connect there.
+  installSecurityHeaders(fastify, { deskConnectOrigins: originOf(config.oidc?.issuer) });
   installRequestLimits(fastify, app.get(SlidingWindowStore), requestLimitsOf(config));
   // The API speaks JSON only: a text body is answered 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
@@ -33,5 +35,6 @@ export async function configureHttpApp(app: NestFastifyApplication, config: AppC
     return payload;
   });
   instrumentHttp(app);
+  await installDesk(app);
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
