@@ -1,21 +1,10 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseEnv, ENTRY_POINTS, freePort, http, randomMasterKey, ROOT, ServiceProcess } from '../support/processes';
+import { startOidcProvider } from '../support/oidc-provider';
+import { baseEnv, ENTRY_POINTS, freePort, http, randomMasterKey, ServiceProcess } from '../support/processes';
 import { expect, test } from './support/desk';
-
-/** The interface of the local OpenID provider the service's OIDC tests start (test/support/oidc-provider.ts). */
-interface OidcHarness {
-  startOidcProvider(options: { redirectUris: string[]; users: Record<string, { name: string; roles: string[] }> }): Promise<{
-    issuer: string;
-    clientId: string;
-    audience: string;
-    close(): Promise<void>;
-  }>;
-}
-
-const HARNESS = join(ROOT, 'test', 'support', 'oidc-provider.ts');
 
 /** An RS256 token that names another issuer: signed correctly, by a key this service was never told about. */
 function foreignToken(audience: string): string {
@@ -27,11 +16,8 @@ function foreignToken(audience: string): string {
 }
 
 test.describe('OpenID Connect sign-in (production mode)', () => {
-  // The provider harness arrives with the service's OIDC work; in CI its absence is a failure.
-  test.skip(!existsSync(HARNESS) && !process.env.CI, 'test/support/oidc-provider.ts is not in this checkout yet');
 
   test('a manager signs in at the identity provider with code + PKCE and works the queue; a token from another issuer is refused', async ({ page }) => {
-    const { startOidcProvider } = (await import(HARNESS)) as OidcHarness;
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const provider = await startOidcProvider({ redirectUris: [`${url}/auth/callback`], users: { olga: { name: 'Olga Manager', roles: ['manager'] } } });

@@ -39,6 +39,17 @@ describe('the desk at / (e2e)', () => {
     }
   });
 
+  it('keeps the desk CSP on a 304 revalidation, whose headers the browser merges into the cached page', async () => {
+    for (const path of ['/', '/queue']) {
+      const first = await get(path);
+      // What a browser sends when it reloads a page it holds.
+      const validator = { 'if-none-match': first.headers.get('etag') ?? '', 'if-modified-since': first.headers.get('last-modified') ?? '', 'cache-control': 'max-age=0' };
+      const again = await get(path, { headers: validator });
+      expect([path, again.status]).toEqual([path, 304]);
+      expect([path, again.headers.get('content-security-policy')]).toEqual([path, first.headers.get('content-security-policy')]);
+    }
+  });
+
   it('lets browsers keep hashed files for a year', async () => {
     const response = await get('/assets/index-AbC123.js');
     expect(response.status).toBe(200);

@@ -68,7 +68,10 @@ export function installSecurityHeaders(fastify: FastifyInstance, options: { desk
     reply.header('X-Content-Type-Options', 'nosniff');
     const docs = path === '/docs' || path.startsWith('/docs/');
     // The desk's CSP goes only on its pages (HTML outside the service's paths); a 404 problem stays locked down.
-    const deskPage = !docs && !isServicePath(path) && String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    // A 304 revalidating index.html carries no content type, and a browser merges its headers into the
+    // cached page: it must carry the desk's CSP too, or a reload runs the page under default-src 'none'.
+    const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html') || reply.statusCode === 304;
+    const deskPage = !docs && !isServicePath(path) && html;
     reply.header('Content-Security-Policy', docs ? DOCS_CSP : deskPage ? desk : API_CSP);
     if (path === '/v1' || path.startsWith('/v1/')) reply.header('Cache-Control', 'no-store');
     return payload;

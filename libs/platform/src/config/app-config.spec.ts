@@ -40,6 +40,7 @@ describe('loadAppConfig', () => {
     [{ OIDC_ISSUER: 'id.example.com', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
     [{ OIDC_ISSUER: 'https://id.example.com/?tenant=1', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
     [{ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), PII_MASTER_KEY: 'A'.repeat(43) + '=', OIDC_ISSUER: 'http://id.example.com', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
+    [{ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), PII_MASTER_KEY: 'A'.repeat(43) + '=', OIDC_ISSUER: 'http://127.0.0.1.example.com', OIDC_CLIENT_ID: 'desk' }, 'OIDC_ISSUER'],
     [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_SCOPES: 'profile email' }, 'OIDC_SCOPES'],
     [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_SCOPES: 'openid  profile' }, 'OIDC_SCOPES'],
     [{ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'desk', OIDC_ROLES_CLAIM: 'realm access' }, 'OIDC_ROLES_CLAIM'],
@@ -107,5 +108,12 @@ describe('loadAppConfig', () => {
     expect(error!.message).not.toContain('not-a-key');
     expect(error!.message).not.toContain('hunter2');
     expect(error!.message).toContain('admin:***@db');
+  });
+});
+
+describe('OIDC_ISSUER in production', () => {
+  const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), PII_MASTER_KEY: 'A'.repeat(43) + '=', OIDC_CLIENT_ID: 'desk' };
+  it.each(['https://id.example.com/realms/shop', 'http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080'])('accepts %s', (issuer) => {
+    expect(loadAppConfig({ ...production, OIDC_ISSUER: issuer }).oidc?.issuer).toBe(issuer);
   });
 });

@@ -329,9 +329,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!config.OIDC_ISSUER && (config.OIDC_CLIENT_ID || config.OIDC_AUDIENCE)) {
     problems.push('OIDC_ISSUER must be set when OIDC_CLIENT_ID or OIDC_AUDIENCE is set');
   }
-  // Over plain http the discovery document and the keys could be swapped on the way.
-  if (config.isProduction && config.OIDC_ISSUER && !config.OIDC_ISSUER.startsWith('https://')) {
-    problems.push('OIDC_ISSUER must be an https URL when NODE_ENV=production');
+  // Over plain http the discovery document and the keys could be swapped on the way; a provider on
+  // this host's loopback (a sidecar, a test) never crosses a network, so http is allowed there.
+  if (config.isProduction && config.OIDC_ISSUER && !config.OIDC_ISSUER.startsWith('https://') && !isLoopbackUrl(config.OIDC_ISSUER)) {
+    problems.push('OIDC_ISSUER must be an https URL (or http on this host\'s loopback) when NODE_ENV=production');
   }
   if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS) {
     problems.push('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS, or one lost heartbeat ends the session');
@@ -339,3 +340,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+const isLoopbackUrl = (url: string): boolean => {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'http:' && (hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname));
+  } catch {
+    return false;
+  }
+};
