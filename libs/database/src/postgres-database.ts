@@ -1,7 +1,7 @@
 import { Pool, PoolClient, types as pgTypes } from 'pg';
 import { Logger } from '@nestjs/common';
 import { withoutParameters } from './database-errors';
-import { assertIdentifier, QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
+import { assertIdentifier, pgErrorCode, QueryOptions, SqlDatabase, SqlExecutor, SqlQueryResult } from './sql-database';
 import { toDatabaseError } from './unavailable';
 
 export interface PostgresDatabaseOptions {
@@ -12,6 +12,9 @@ export interface PostgresDatabaseOptions {
 }
 
 const INT8_OID = 20;
+const PG_DEADLOCK_DETECTED = '40P01';
+/** A deadlock needs two parties racing again in the same order to recur; three tries are plenty. */
+const DEADLOCK_ATTEMPTS = 3;
 
 /** int8 as a JS number: positions and counts stay far below 2^53, and arithmetic on strings invites bugs. */
 const typeParsers = {
@@ -98,8 +101,20 @@ export class PostgresDatabase implements SqlDatabase {
     return new PostgresDatabase(pool);
   }
 
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions) {
-    return run<Row>(this.pool, sql, params, options);
+  /**
+   * One statement in its own transaction. When the server picks it as the victim of a deadlock
+   * (a read taking its locks while a rebuild swaps tables, say), the statement was undone in full,
+   * so it is run again: the caller sees the answer, not a 500 for a collision it could not cause.
+   */
+  async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<SqlQueryResult<Row>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run<Row>(this.pool, sql, params, options);
+      } catch (error) {
+        if (pgErrorCode(error) !== PG_DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+      }
+    }
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
