@@ -118,6 +118,35 @@ function EvaluationPanel({ view }: { view: CaseView }) {
               ))}
             </tbody>
           </table>
+          {evaluation.legal && (
+            <>
+              <h3>{t('case.legal', { version: evaluation.legal.legalRulesVersion })}</h3>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('case.right')}</th>
+                    <th scope="col">{t('case.result')}</th>
+                    <th scope="col">{t('case.detail')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {evaluation.legal.findings.map((finding) => (
+                    <tr key={finding.right} className={`legal-${finding.result}`}>
+                      <th scope="row">{t(`right.${finding.right}`)}</th>
+                      <td>{finding.result}</td>
+                      <td>{finding.detail}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {evaluation.legal.entitlements.map((right) => (
+                <p key={right.right} className="entitlement">
+                  <strong>{t(`right.${right.right}`)}</strong> · {right.source.act}, {right.source.article} ·{' '}
+                  {t('case.rightUntil', { until: right.until.slice(0, 10) })}
+                </p>
+              ))}
+            </>
+          )}
         </>
       )}
       {escalation && (
