@@ -32,17 +32,8 @@ module.exports = {
       name: 'apps-never-import-other-apps',
       comment: 'Each app is a process of its own; what two apps share belongs in a library.',
       severity: 'error',
-      from: { path: '^apps/([^/]+)/', pathNot: '^apps/refund-desk/' },
+      from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
-    },
-    {
-      name: 'the-all-in-one-process-embeds-only-the-api',
-      comment:
-        'The one exception: the all-in-one process (apps/refund-desk) is the API plus messaging, so it composes ' +
-        "the API's module and its HTTP set-up, and nothing else of another app.",
-      severity: 'error',
-      from: { path: '^apps/refund-desk/' },
-      to: { path: '^apps/', pathNot: ['^apps/refund-desk/', '^apps/api/src/(api\\.module|bootstrap)\\.ts$'] },
     },
     {
       name: 'other-libraries-only-through-entry-points',

@@ -14,7 +14,7 @@ import { PgliteDatabase, SQL_DATABASE } from '@refund-desk/database';
 import { createHttpAdapter } from '@refund-desk/http-process';
 import { buildAsyncApiDocument } from '@refund-desk/messaging';
 import { AppConfig, loadAppConfig } from '@refund-desk/platform';
-import { buildOpenApiDocument } from '../apps/api/src/http/openapi';
+import { buildOpenApiDocument } from '@refund-desk/http-api';
 import { RefundDeskModule } from '../apps/refund-desk/src/refund-desk.module';
 
 /** The OpenAPI document of the all-in-one service: its modules are compiled, nothing is started. */

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * The desk builds into dist/desk, next to the service that serves it (apps/api/src/desk). File names
+ * The desk builds into dist/desk, next to the service that serves it (libs/http-api/src/desk). File names
  * carry a content hash, so the service lets browsers keep them for a year.
  */
 export default defineConfig({

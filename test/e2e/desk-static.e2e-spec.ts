@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_CSP, deskCsp, DOCS_CSP } from '../../apps/api/src/http/security-headers';
+import { API_CSP, deskCsp, DOCS_CSP } from '@refund-desk/http-api';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The desk's files as the service serves them (a stand-in build in DESK_DIR; the real one is tested in a browser). */

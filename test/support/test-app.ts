@@ -8,7 +8,7 @@ import { PgliteDatabase, SQL_DATABASE, SqlDatabase } from '@refund-desk/database
 import { Role } from '@refund-desk/domain';
 import { createHttpAdapter } from '@refund-desk/http-process';
 import { AppConfig, Clock, loadAppConfig, LOG_DESTINATION } from '@refund-desk/platform';
-import { configureHttpApp } from '../../apps/api/src/bootstrap';
+import { configureHttpApp } from '@refund-desk/http-api';
 import { RefundDeskModule } from '../../apps/refund-desk/src/refund-desk.module';
 import { OpenApiResponseChecker, responseCheckerFor } from './openapi-responses';
 import { openTestSchema } from './postgres';

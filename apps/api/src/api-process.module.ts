@@ -4,7 +4,7 @@ import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { ApiModule } from './api.module';
+import { ApiModule } from '@refund-desk/http-api';
 
 /** The HTTP API as a process of its own (production): queries read the read models the projector keeps. */
 @Module({

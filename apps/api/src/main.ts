@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpAdapter } from '@refund-desk/http-process';
 import { createStartupLogger, failStartup, loadAppConfig, setServiceName, StartupNestLogger } from '@refund-desk/platform';
+import { configureHttpApp } from '@refund-desk/http-api';
 import { ApiProcessModule } from './api-process.module';
-import { configureHttpApp } from './bootstrap';
 
 setServiceName('refund-desk-api');
 const startupLogger = createStartupLogger();

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpAdapter } from '@refund-desk/http-process';
 import { createStartupLogger, failStartup, loadAppConfig, StartupNestLogger } from '@refund-desk/platform';
-import { configureHttpApp } from '../../api/src/bootstrap';
+import { configureHttpApp } from '@refund-desk/http-api';
 import { RefundDeskModule } from './refund-desk.module';
 
 const startupLogger = createStartupLogger();

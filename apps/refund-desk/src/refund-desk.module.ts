@@ -5,7 +5,7 @@ import { EventStoreModule } from '@refund-desk/event-store';
 import { MessagingModule } from '@refund-desk/messaging';
 import { PlatformModule } from '@refund-desk/platform';
 import { ReadModelsModule } from '@refund-desk/read-models';
-import { ApiModule } from '../../api/src/api.module';
+import { ApiModule } from '@refund-desk/http-api';
 
 /**
  * Everything in one process on one store: the API and the projector (and the Kafka relay when

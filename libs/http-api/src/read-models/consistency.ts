@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 export const MIN_POSITION_WAIT_MS = 5_000;
 export const MIN_POSITION_REACHED = 'X-Min-Position-Reached';
 
-/** Documented once in components.headers (apps/api/src/http/openapi.ts). */
+/** Documented once in components.headers (libs/http-api/src/http/openapi.ts). */
 export const MIN_POSITION_HEADERS = { [MIN_POSITION_REACHED]: { $ref: `#/components/headers/${MIN_POSITION_REACHED}` } as never };
 
 /**

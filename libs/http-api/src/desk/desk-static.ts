@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Where `npm run build` puts the desk (Vite writes dist/desk; this file runs from
- * dist/apps/api/src/desk). DESK_DIR overrides it, for a desk built elsewhere.
+ * dist/libs/http-api/src/desk). DESK_DIR overrides it, for a desk built elsewhere.
  */
 export const deskDirectory = (): string => resolve(process.env.DESK_DIR ?? join(__dirname, '..', '..', '..', '..', 'desk'));
 
