@@ -4,7 +4,7 @@
  * time stepping stay inside. Test support is @refund-desk/domain/testing, never this index.
  */
 export { AUTHORITY_LEVELS, isRole, ROLES } from './shared/actor';
-export type { Actor, Role } from './shared/actor';
+export type { Actor, AuthorityLevel, Role } from './shared/actor';
 export { CaseNotFoundError, DomainError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from './shared/errors';
 export { assertNever } from './shared/exhaustive';
 export { toMajor } from './shared/money';

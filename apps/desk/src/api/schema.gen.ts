@@ -4008,6 +4008,8 @@ export interface operations {
                 /** @description The request's reason code */
                 reasonCode?: string;
                 category?: string;
+                /** @description Only cases whose decision needs this authority */
+                requiredAuthority?: "agent" | "manager" | "senior_manager";
                 customerId?: string;
             };
             header?: {

@@ -14,6 +14,9 @@ const PAGE_SIZE = 50;
 /** The queue changes as agents escalate and managers decide: it refetches on its own this often. */
 const REFRESH_MS = 15_000;
 
+/** The authority levels an escalation can ask for, lowest first (the API's requiredAuthority filter). */
+const AUTHORITIES = ['agent', 'manager', 'senior_manager'] as const;
+
 /**
  * Open exceptions in the order the API keeps them (priority, then earliest deadline), filtered
  * through the URL so a filtered view can be shared or reloaded; pages follow the API's cursors.
@@ -33,6 +36,7 @@ export default function QueuePage() {
     priority: params.getAll('priority').filter((value): value is (typeof PRIORITIES)[number] => (PRIORITIES as readonly string[]).includes(value)),
     category: params.get('category') ?? undefined,
     reasonCode: params.get('reasonCode') ?? undefined,
+    requiredAuthority: AUTHORITIES.find((level) => level === params.get('requiredAuthority')),
     slaBreached: params.get('slaBreached') === 'true' ? true : undefined,
     assignee: assignee === 'me' ? session.subject : undefined,
     unassigned: assignee === 'unassigned' ? true : undefined,
@@ -65,7 +69,7 @@ export default function QueuePage() {
     const form = new FormData(event.currentTarget);
     const next = new URLSearchParams();
     for (const priority of form.getAll('priority')) next.append('priority', String(priority));
-    for (const key of ['category', 'reasonCode', 'assignee']) {
+    for (const key of ['category', 'reasonCode', 'requiredAuthority', 'assignee']) {
       const value = String(form.get(key) ?? '').trim();
       if (value && value !== 'any') next.set(key, value);
     }
@@ -101,6 +105,17 @@ export default function QueuePage() {
         <label>
           {t('queue.reasonCode')}
           <input name="reasonCode" defaultValue={filters.reasonCode} />
+        </label>
+        <label>
+          {t('queue.authority')}
+          <select name="requiredAuthority" defaultValue={filters.requiredAuthority ?? 'any'}>
+            <option value="any">{t('queue.authority.any')}</option>
+            {AUTHORITIES.map((level) => (
+              <option key={level} value={level}>
+                {t(`role.${level}`)}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('queue.assignee')}

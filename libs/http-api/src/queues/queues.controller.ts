@@ -42,6 +42,7 @@ export class QueuesController {
         slaBreached: query.slaBreached,
         reasonCode: query.reasonCode,
         category: query.category,
+        requiredAuthority: query.requiredAuthority,
         customerId: query.customerId,
         limit: query.limit ?? DEFAULT_LIMIT,
         cursor: query.cursor,

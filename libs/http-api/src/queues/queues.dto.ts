@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { CHANNELS, Channel, OUTCOMES, Outcome, PRIORITIES, Priority } from '@refund-desk/domain';
+import { AUTHORITY_LEVELS, AuthorityLevel, CHANNELS, Channel, OUTCOMES, Outcome, PRIORITIES, Priority } from '@refund-desk/domain';
 import { MoneyDto } from '@refund-desk/case-handling';
 import { CODE, ID, PagedQueryDto, toBoolean, toList } from '../read-models/read-model-query.dto';
 
@@ -29,6 +29,10 @@ export class ManagerQueueQueryDto extends PagedQueryDto {
   @ApiPropertyOptional({ example: 'small-appliances' })
   @IsOptional() @Matches(CODE, { message: 'category must be a lower-case code' })
   category?: string;
+
+  @ApiPropertyOptional({ enum: AUTHORITY_LEVELS, description: 'Only cases whose decision needs this authority', example: 'senior_manager' })
+  @IsOptional() @IsIn(AUTHORITY_LEVELS)
+  requiredAuthority?: AuthorityLevel;
 
   @ApiPropertyOptional({ example: 'cus_81' })
   @IsOptional() @Matches(ID, { message: 'customerId must be 1-100 letters, digits, . _ : -' })

@@ -14,13 +14,14 @@ interface Spec {
   readonly assignee?: string;
   readonly category?: string;
   readonly decided?: boolean;
+  readonly requiredAuthority?: 'manager' | 'senior_manager';
 }
 
 const SPECS: Spec[] = [
   { id: 'q-a', priority: 'normal', dueInHours: 10 },
   { id: 'q-b', priority: 'urgent', dueInHours: 3, assignee: 'mgr-1' },
   { id: 'q-c', priority: 'normal', dueInHours: -2, category: 'electronics' },
-  { id: 'q-d', priority: 'high', dueInHours: 20, assignee: 'mgr-2' },
+  { id: 'q-d', priority: 'high', dueInHours: 20, assignee: 'mgr-2', requiredAuthority: 'senior_manager' },
   { id: 'q-e', priority: 'urgent', dueInHours: -1 },
   { id: 'q-f', priority: 'low', dueInHours: 100 },
   { id: 'q-g', priority: 'normal', dueInHours: 10 },
@@ -39,7 +40,7 @@ describe('manager queue query', () => {
       const events = [
         ev.requestLogged(outOfPolicyRequest({ product: { category: spec.category ?? 'small-appliances' }, customer: { id: `cus-${spec.id}` } })),
         ev.policyEvaluated(),
-        ev.escalated({ priority: spec.priority, slaDueAt: at(spec.dueInHours) }),
+        ev.escalated({ priority: spec.priority, slaDueAt: at(spec.dueInHours), requiredAuthority: spec.requiredAuthority ?? 'manager' }),
         ...(spec.assignee ? [ev.caseAssigned({ assignee: spec.assignee })] : []),
         ...(spec.decided ? [ev.decided()] : []),
       ];
@@ -64,7 +65,7 @@ describe('manager queue query', () => {
     expect(atDue.items.find((i) => i.caseId === 'q-b')!.slaBreached).toBe(false);
   });
 
-  it('filters by assignee, unassigned, priority, breach, category and customer', async () => {
+  it('filters by assignee, unassigned, priority, breach, category, required authority and customer', async () => {
     expect(ids((await list({ assignee: 'mgr-1' })).items)).toEqual(['q-b']);
     expect(ids((await list({ unassigned: true })).items)).toEqual(['q-e', 'q-c', 'q-a', 'q-g', 'q-f']);
     expect(ids((await list({ priorities: ['urgent', 'low'] })).items)).toEqual(['q-e', 'q-b', 'q-f']);
@@ -72,6 +73,8 @@ describe('manager queue query', () => {
     expect(ids((await list({ slaBreached: false })).items)).toEqual(['q-b', 'q-d', 'q-a', 'q-g', 'q-f']);
     expect(ids((await list({ category: 'electronics' })).items)).toEqual(['q-c']);
     expect(ids((await list({ customerId: 'cus-q-d' })).items)).toEqual(['q-d']);
+    expect(ids((await list({ requiredAuthority: 'senior_manager' })).items)).toEqual(['q-d']);
+    expect(ids((await list({ requiredAuthority: 'manager' })).items)).toEqual(['q-e', 'q-b', 'q-c', 'q-a', 'q-g', 'q-f']);
     expect(ids((await list({ priorities: ['normal'], slaBreached: false })).items)).toEqual(['q-a', 'q-g']);
   });
 

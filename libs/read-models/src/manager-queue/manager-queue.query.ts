@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { Money, Priority } from '@refund-desk/domain';
+import { AuthorityLevel, Money, Priority } from '@refund-desk/domain';
 import { cursorKey, Page, pageOf } from '../shared/pagination';
 import { MANAGER_QUEUE } from './manager-queue.projection';
 
@@ -13,6 +13,8 @@ export interface ManagerQueueFilter {
   readonly slaBreached?: boolean;
   readonly reasonCode?: string;
   readonly category?: string;
+  /** Only cases that need this authority to decide (the level the escalation asks for). */
+  readonly requiredAuthority?: AuthorityLevel;
   readonly customerId?: string;
   readonly limit: number;
   readonly cursor?: string;
@@ -75,6 +77,7 @@ export class ManagerQueueQuery {
           AND ($6::text IS NULL OR reason_code = $6)
           AND ($7::text IS NULL OR product_category = $7)
           AND ($8::text IS NULL OR customer_id = $8)
+          AND ($13::text IS NULL OR required_authority = $13)
           AND ($9::int IS NULL OR priority_rank < $9
                OR (priority_rank = $9 AND (sla_due_at, case_id) > ($10::timestamptz, $11::text)))
         ORDER BY priority_rank DESC, sla_due_at, case_id
@@ -92,6 +95,7 @@ export class ManagerQueueQuery {
         after?.[1] ?? null,
         after?.[2] ?? null,
         filter.limit + 1,
+        filter.requiredAuthority ?? null,
       ],
     );
     return pageOf(rows, filter.limit, toItem, (row) => [row.priority_rank, row.sla_due_at.toISOString(), row.case_id]);

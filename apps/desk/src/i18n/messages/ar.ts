@@ -57,6 +57,7 @@ export const ar: Messages = {
   'queue.case': 'الحالة',
   'queue.product': 'المنتج',
   'queue.amount': 'المبلغ',
+  'queue.authority.any': 'أي مستوى',
   'queue.authority': 'الصلاحية المطلوبة',
   'queue.deadline': 'الموعد النهائي',
   'queue.assignToMe': 'كلّفني بها',

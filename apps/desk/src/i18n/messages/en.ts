@@ -56,6 +56,7 @@ export const en = {
   'queue.case': 'Case',
   'queue.product': 'Product',
   'queue.amount': 'Amount',
+  'queue.authority.any': 'Any level',
   'queue.authority': 'Authority needed',
   'queue.deadline': 'Deadline',
   'queue.assignToMe': 'Assign to me',

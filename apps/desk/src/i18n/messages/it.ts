@@ -57,6 +57,7 @@ export const it: Messages = {
   'queue.case': 'Pratica',
   'queue.product': 'Prodotto',
   'queue.amount': 'Importo',
+  'queue.authority.any': 'Qualsiasi livello',
   'queue.authority': 'Autorità necessaria',
   'queue.deadline': 'Scadenza',
   'queue.assignToMe': 'Assegna a me',

@@ -57,6 +57,7 @@ export const pt: Messages = {
   'queue.case': 'Caso',
   'queue.product': 'Produto',
   'queue.amount': 'Valor',
+  'queue.authority.any': 'Qualquer nível',
   'queue.authority': 'Autoridade necessária',
   'queue.deadline': 'Prazo',
   'queue.assignToMe': 'Atribuir a mim',

@@ -57,6 +57,7 @@ export const ru: Messages = {
   'queue.case': 'Заявка',
   'queue.product': 'Товар',
   'queue.amount': 'Сумма',
+  'queue.authority.any': 'Любой уровень',
   'queue.authority': 'Нужные полномочия',
   'queue.deadline': 'Срок',
   'queue.assignToMe': 'Назначить мне',
