@@ -48,3 +48,25 @@ export async function openTestSchema(prefix = 't'): Promise<{ db: PostgresDataba
     },
   };
 }
+
+/**
+ * Waits until readers can see every event committed so far. The read horizon is server-wide: a
+ * suite running beside this one that holds a transaction id (any write, in any database) keeps
+ * committed events out of `readAll` and `head` until it ends. Tests that count what a rebuild or
+ * catch-up reads wait here first, so they measure the code and not their neighbours.
+ */
+export async function untilAllVisible(
+  db: Pick<PostgresDatabase, 'query'>,
+  store: { head(): Promise<{ position: number | null }> },
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const { rows } = await db.query<{ last: number | null }>('SELECT max(global_position)::int AS last FROM events');
+  const last = rows[0]?.last ?? null;
+  for (;;) {
+    const visible = (await store.head()).position;
+    if (last === null || (visible !== null && visible >= last)) return;
+    if (Date.now() > deadline) throw new Error(`events up to ${last} were committed but readers still see only up to ${visible} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

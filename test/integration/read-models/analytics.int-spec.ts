@@ -4,7 +4,7 @@ import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-sto
 import { InsightsQuery, READ_MODELS, rebuildReadModels, TrendBucket, TrendGrouping, TrendInterval, TrendsQuery } from '@refund-desk/read-models';
 import { prepareReadModels } from '@refund-desk/read-models/testing';
 import { appendLog, GeneratedCase, generateLog } from '../../support/generated-log';
-import { describeWithPostgres, openTestSchema } from '../../support/postgres';
+import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-05-20T00:00:00.000Z');
@@ -128,6 +128,7 @@ function analytics(open: () => Promise<{ db: SqlDatabase; dispose(): Promise<voi
     await migrate(db, 'event-log', EVENT_LOG_MIGRATIONS);
     const store = new PostgresEventStore(db);
     await appendLog(store, log, db.kind === 'postgres' ? 6 : 1);
+    await untilAllVisible(db, store);
     const projections = READ_MODELS.map((readModel) => readModel.projection);
     await prepareReadModels(db, projections);
     await rebuildReadModels(db, store, projections, { batchSize: 700 });

@@ -6,7 +6,7 @@ import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-sto
 import { READ_MODELS, rebuildReadModels } from '@refund-desk/read-models';
 import { prepareReadModels, Projection } from '@refund-desk/read-models/testing';
 import { appendLog, generateLog, seededRandom } from '../../support/generated-log';
-import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
+import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL, untilAllVisible } from '../../support/postgres';
 
 const CHILD = join(__dirname, '../../support/projector-child.ts');
 const REGISTER = join(__dirname, '../../support/register-ts.js');
@@ -47,6 +47,8 @@ describeWithPostgres('read models survive SIGKILL of the projector during a rebu
     // The clean side gets the very same log, positions and transaction ids included.
     await migrate(clean.db, 'event-log', EVENT_LOG_MIGRATIONS);
     await clean.db.query(`INSERT INTO events OVERRIDING SYSTEM VALUE SELECT * FROM ${crashed.schema}.events`);
+    await untilAllVisible(crashed.db, new PostgresEventStore(crashed.db));
+    await untilAllVisible(clean.db, new PostgresEventStore(clean.db));
   }, 120_000);
   afterAll(async () => {
     await crashed?.drop();

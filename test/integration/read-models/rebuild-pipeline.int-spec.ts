@@ -3,7 +3,7 @@ import { migrate, SqlExecutor } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
 import { rebuildReadModels } from '@refund-desk/read-models';
 import { CheckpointMovedError, loadLiveGeneration, prepareReadModels, Projection, TableNames } from '@refund-desk/read-models/testing';
-import { describeWithPostgres, openTestSchema } from '../../support/postgres';
+import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
 
 /**
  * Counts every event it is handed, per stream, without any guard against seeing one twice, so a
@@ -53,6 +53,7 @@ describeWithPostgres('rebuild with the next batch waiting behind the one committ
       const poison = s === 5 ? [event({ poison: true })] : [];
       await store.append(`s-${s}`, [event(), event(), ...poison, event(), event(), event()], { expectedVersion: 0 });
     }
+    await untilAllVisible(test.db, store);
   });
   afterAll(() => test?.drop());
 
