@@ -28,5 +28,7 @@ export { initialCaseState } from './case/state';
 export type { Assignment, CaseState, Closure, Communication, Decision, EscalationRecord, EvaluationRecord, ExistingCase, FollowUpRecord, Note, RefundFailure, RefundTracking } from './case/state';
 export { evolve } from './case/evolve';
 export { decide } from './case/decide';
+export { openDeadlines } from './case/deadlines';
+export type { OpenDeadline } from './case/deadlines';
 export { CASE_STREAM_CATEGORY, caseIdFromStream, caseStreamName } from './case/stream';
 export { ERASED, PERSONAL_DATA_PATHS, personalDataPaths, withoutPersonalData } from './case/personal-data';

@@ -19,7 +19,7 @@ import { AppealDecided, CaseEvent, DeadlineMissed, DecisionAppealed } from './ev
 
 const only = <T extends CaseEvent['type']>(produced: CaseEvent[], type: T): Extract<CaseEvent, { type: T }>['data'] => {
   expect(produced.map((e) => e.type)).toEqual([type]);
-  return produced[0].data as Extract<CaseEvent, { type: T }>['data'];
+  return produced[0].data as unknown as Extract<CaseEvent, { type: T }>['data'];
 };
 
 const before = (hours: number): string => iso(addHours(NOW, -hours));

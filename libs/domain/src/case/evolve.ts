@@ -134,7 +134,8 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         ...state,
         decision,
         approval: approvalOf(decision),
-        refund: NO_REFUND,
+        // No money moved under the first decision (an appeal is refused once it has); its failed attempts stay on record.
+        refund: { ...NO_REFUND, failures: state.refund.failures },
         appeal: { ...state.appeal, verdict: { ...verdict, replaced: { decision: state.decision, approval: state.approval } } },
       };
     }
