@@ -443,6 +443,7 @@ function assertReview(stream: readonly Recorded[], models: readonly DecisionMode
       }
       case 'RefundIssued':
         assert.ok(before.decision, 'a refund under a decision in force');
+        assert.ok(MONEY_BACK_OUTCOMES.includes(before.decision.outcome), 'refunds only for money back');
         if (before.decision.fourEyes) {
           assert.ok(before.approvedBy !== null && before.approvedBy !== before.decision.decidedBy, 'above the threshold, approved by another person before RefundIssued');
         }
@@ -557,7 +558,8 @@ function assertRefundAmounts(stream: readonly Recorded[], state: CaseState, mode
  * contest comes from a senior manager with evidence.
  */
 function assertLegalFloorKept(stream: readonly Recorded[], requested: RefundRequest['requestedResolution'], decision: DecisionData): void {
-  const decidedAt = indexOf(stream, 'Decided');
+  // The evaluation in force when the last decision was taken (a rejected decision lets the case be evaluated again).
+  const decidedAt = stream.map((r) => r.event.type).lastIndexOf('Decided');
   const evaluation = stream.slice(0, decidedAt).map((r) => r.event).filter((e) => e.type === 'PolicyEvaluated').pop();
   const entitlements = evaluation?.type === 'PolicyEvaluated' ? (evaluation.data.legal?.entitlements ?? []) : [];
   for (const contest of decision.contests ?? []) {
@@ -624,11 +626,11 @@ function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
       assert.ok(decision.amount.minor > 0 && decision.amount.minor <= paid.minor, 'decided amount within what was paid');
     }
     const escalatedAt = indexOf(stream, 'Escalated');
-    const wasEscalated = escalatedAt >= 0 && escalatedAt < decidedAt;
+    const wasEscalated = escalatedAt >= 0 && escalatedAt < stream.map((r) => r.event.type).lastIndexOf('Decided');
     const byAppeal = ofType(stream, 'AppealDecided').some((e) => e.data.decision !== null);
     if (!byAppeal) assert.equal(decision.slaBreached === null, !wasEscalated, 'slaBreached is set iff the case was escalated');
     if (wasEscalated || decision.outcome === 'denied') assert.notEqual(decision.authority.level, 'agent', 'exceptions need a manager');
-    if (ofType(stream, 'RefundIssued').length > 0) assert.ok(MONEY_BACK_OUTCOMES.includes(decision.outcome), 'refunds only for money back');
+
   }
 
   if (inForce) assertLegalFloorKept(stream, state.request.requestedResolution, inForce);

@@ -49,12 +49,13 @@ describe('four eyes above the policy threshold', () => {
       .then((produced) => expect(only(produced, 'Decided').fourEyes).toBeUndefined());
   });
 
-  it('refuses any refund, message or closing until the decision is approved', () => {
+  it('refuses any refund, message, follow-up or closing until the decision is approved', () => {
     givenCase(...histories.awaitingApproval())
       .when(commands.recordRefundExecution({ amount: eur(150_000) }))
       .thenThrows(IllegalTransitionError, (e) => expect(e.message).toContain('four eyes'));
     givenCase(...histories.awaitingApproval()).when(commands.notifyCustomer()).thenThrows(IllegalTransitionError);
     givenCase(...histories.awaitingApproval()).when(commands.closeCase()).thenThrows(IllegalTransitionError);
+    givenCase(...histories.awaitingApproval()).when(commands.recordFollowUp()).thenThrows(IllegalTransitionError);
   });
 
   it('lets a second senior manager approve, after which the refund is executed', () => {

@@ -707,6 +707,9 @@ function recordRefundExecution(command: RecordRefundExecution, state: DecidedCas
 }
 
 function recordFollowUp(command: RecordFollowUp, state: DecidedCase): CaseEvent[] {
+  if (state.approval.status === 'pending') {
+    throw new IllegalTransitionError(command.type, state.status, 'the decision is waiting for a second approver; the customer has not been told yet');
+  }
   if (state.followUp) {
     throw new IllegalTransitionError(command.type, state.status, 'the customer has already answered the follow-up');
   }
