@@ -17,9 +17,12 @@ import { openDeadlines } from './deadlines';
 import { foldCase } from './evolve';
 import { AppealDecided, CaseEvent, DeadlineMissed, DecisionAppealed } from './events';
 
-const only = <T extends CaseEvent['type']>(produced: CaseEvent[], type: T): Extract<CaseEvent, { type: T }>['data'] => {
+type DataOf<T extends CaseEvent['type']> = Extract<CaseEvent, { type: T }>['data'];
+
+const only = <T extends CaseEvent['type']>(produced: CaseEvent[], type: T): DataOf<T> => {
   expect(produced.map((e) => e.type)).toEqual([type]);
-  return produced[0].data as Extract<CaseEvent, { type: T }>['data'];
+  const data: unknown = produced[0].data;
+  return data as DataOf<T>;
 };
 
 const before = (hours: number): string => iso(addHours(NOW, -hours));
