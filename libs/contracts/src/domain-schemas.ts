@@ -446,7 +446,7 @@ const POLICY_RULES = objectSchema<PolicyRules>({
   followUpDelayDays: integer({ minimum: 0 }),
   refundSettlementDays: objectSchema<SettlementDays>({ min: integer({ minimum: 0 }), max: integer({ minimum: 0 }) }),
   fourEyesThreshold: mapOf(integer({ minimum: 0 }), {
-    description: 'Four eyes: a money-back decision above this amount (minor units by ISO-4217 currency) needs a second approver before any refund; a currency without an entry needs none. Absent: 100000 minor units in EUR, USD, GBP, CHF (see README)',
+    description: 'Four eyes: a money-back decision above this amount (minor units by ISO-4217 currency) needs a second approver before any refund; a currency without an entry needs none. Absent: 100000 minor units in EUR, USD, GBP and CHF, 10000000 RUB, 500000 BRL, 400000 SAR and AED',
   }),
   appealWindowDays: integer({ minimum: 0, description: 'Days after a decision within which a denial or partial outcome may be appealed; absent: 30' }),
 }, { optional: ['fourEyesThreshold', 'appealWindowDays'] });
