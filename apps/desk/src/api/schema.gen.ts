@@ -1092,7 +1092,7 @@ export interface components {
             followUpDelayDays: number;
             refundSettlementDays: components["schemas"]["SettlementDaysDto"];
             /**
-             * @description Four eyes: a money-back decision above this amount (minor units by currency) needs a second approver before any refund. A currency without an entry needs none; absent: the defaults (100000 minor units in EUR, USD, GBP, CHF)
+             * @description Four eyes: a money-back decision above this amount (minor units by currency) needs a second approver before any refund. A currency without an entry needs none; absent: the defaults (100000 minor units in EUR, USD, GBP and CHF, 10000000 RUB, 500000 BRL, 400000 SAR and AED)
              * @example {
              *       "EUR": 100000,
              *       "CHF": 100000
