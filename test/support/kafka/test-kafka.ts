@@ -9,6 +9,7 @@ export const CONTRACT_TOPICS = [
   'refunds.requests.v1',
   'payments.refund-status.v1',
   'feedback.responses.v1',
+  'refunds.appeals.v1',
   'refunds.case-events.v1',
   'refunds.dlq.v1',
 ] as const;
