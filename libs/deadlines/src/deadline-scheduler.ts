@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CaseRepository, CommandContext, deterministicId } from '@refund-desk/case-handling';
+import { CommandBus } from '@nestjs/cqrs';
+import { CommandContext, deterministicId, RecordDeadlineMissedCommand } from '@refund-desk/case-handling';
 import { Lease, LEASE_MIGRATIONS, Leases, migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
-import { Actor, decide, Deadline, DomainError } from '@refund-desk/domain';
+import { Actor, Deadline, DomainError } from '@refund-desk/domain';
 import { DueDeadlinesQuery } from '@refund-desk/read-models';
 import { AppConfig, Clock, Metrics } from '@refund-desk/platform';
 
@@ -45,7 +46,7 @@ export class DeadlineScheduler implements OnModuleInit, OnApplicationBootstrap, 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(DueDeadlinesQuery) private readonly deadlines: DueDeadlineSource,
-    private readonly cases: CaseRepository,
+    private readonly commands: CommandBus,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
@@ -135,13 +136,9 @@ export class DeadlineScheduler implements OnModuleInit, OnApplicationBootstrap, 
       correlationId: deterministicId('deadline', key),
       causationId: null,
     };
-    const result = await this.cases.execute(
-      'RecordDeadlineMissed',
-      caseId,
-      context,
-      (state, now) => decide({ type: 'RecordDeadlineMissed', deadline, dueAt, actor: context.actor, now }, state),
-      // A fixed event id: two schedulers that both decide to record it write the same event.
-      { eventIds: [deterministicId('deadline-event', key)] },
+    // A fixed event id: two schedulers that both decide to record it write the same event.
+    const result = await this.commands.execute(
+      new RecordDeadlineMissedCommand(caseId, { deadline, dueAt }, context, [deterministicId('deadline-event', key)]),
     );
     return result.events.length > 0 && !result.duplicate;
   }
