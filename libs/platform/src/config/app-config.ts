@@ -185,6 +185,13 @@ export class AppConfig {
   @Transform(toBoolean) @IsBoolean()
   PROJECTIONS_ENABLED = true;
 
+  /**
+   * How long a replica's lease on singleton work (the projections, the Kafka forwarder) runs
+   * without renewal: the longest a killed leader keeps the work from the others. Renewed every third.
+   */
+  @Type(() => Number) @IsInt() @Min(300) @Max(600_000)
+  LEADER_LEASE_TTL_MS = 3_000;
+
   /** Comma-separated host:port list; unset: Kafka is off. */
   @Transform(blankToUndefined) @IsOptional() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
