@@ -299,6 +299,15 @@ const HEALTH = {
       additionalProperties: true,
       description: "Where Kafka runs in this process: ready (the relay's consumer runs), relay and forwarder status",
     },
+    leading: {
+      type: 'object',
+      required: ['projections'],
+      properties: {
+        projections: boolean({ description: 'This replica holds the projections lease and moves the read models' }),
+        forwarder: boolean({ description: 'This replica holds the forwarder lease and publishes the event log (absent where the forwarder is off)' }),
+      },
+      description: 'The singleton work this replica leads now; every replica runs the same code and one leads each',
+    },
   },
 };
 

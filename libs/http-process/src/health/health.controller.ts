@@ -17,6 +17,7 @@ interface Health {
   horizon?: LogHorizon & { degraded: boolean };
   /** Where Kafka runs in this process: whether the relay's consumer runs, and the forwarder's lag. */
   kafka?: MessagingStatus;
+  leading?: { projections: boolean; forwarder?: boolean };
 }
 
 /** A probe that hangs is a failed probe: the orchestrator's own timeout would say less. */
@@ -88,6 +89,7 @@ export class HealthController {
         projections,
         ...(horizon ? { horizon } : {}),
         ...(kafka ? { kafka } : {}),
+        leading: this.leading(),
       };
     } catch (error) {
       this.failed('health', error);
@@ -139,6 +141,11 @@ export class HealthController {
   }
 
   /** Sets the horizon gauges; degraded once a committed event has waited behind it longer than allowed. */
+  private leading(): { projections: boolean; forwarder?: boolean } {
+    const forwarder = this.messaging?.caseEventForwarder;
+    return { projections: this.projections.leading, ...(forwarder ? { forwarder: forwarder.leading } : {}) };
+  }
+
   private async horizon(): Promise<(LogHorizon & { degraded: boolean }) | null> {
     const horizon = (await this.store.horizon?.()) ?? null;
     if (!horizon) return null;

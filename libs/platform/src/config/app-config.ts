@@ -197,6 +197,13 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
   DEADLINE_SCHEDULER_BATCH_SIZE = 200;
 
+  /**
+   * How long a replica's lease on singleton work (the projections, the Kafka forwarder) runs
+   * without renewal: the longest a killed leader keeps the work from the others. Renewed every third.
+   */
+  @Type(() => Number) @IsInt() @Min(300) @Max(600_000)
+  LEADER_LEASE_TTL_MS = 3_000;
+
   /** Comma-separated host:port list; unset: Kafka is off. */
   @Transform(blankToUndefined) @IsOptional() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
