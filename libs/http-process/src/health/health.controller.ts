@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, OnModuleDestroy, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -46,9 +46,11 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 @ApiProblems(429, 500)
 @Public()
 @Controller()
-export class HealthController {
+export class HealthController implements OnModuleDestroy {
   private readonly logger = new Logger('Health');
   private lastFailure: string | undefined;
+  /** Set when shutdown begins: readiness fails from then on, so a load balancer sends nothing new while requests in flight finish. */
+  private stopping = false;
 
   constructor(
     // The log as stored (EventStoreModule), not the personal-data layer over it: health reads only
@@ -109,11 +111,17 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({
     operationId: 'getReadiness',
-    summary: 'Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise',
+    summary:
+      'Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise, and from the moment shutdown begins (check `lifecycle`)',
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      const result = await this.checks.check([() => this.storeCheck(), () => this.databaseCheck(), ...(this.messaging ? [() => this.kafkaCheck()] : [])]);
+      const result = await this.checks.check([
+        () => this.lifecycleCheck(),
+        () => this.storeCheck(),
+        () => this.databaseCheck(),
+        ...(this.messaging ? [() => this.kafkaCheck()] : []),
+      ]);
       this.recovered();
       return result;
     } catch (error) {
@@ -154,6 +162,15 @@ export class HealthController {
     this.metrics.logHorizonOldestTransactionSeconds.set(horizon.oldestTransaction?.ageSeconds ?? 0);
     const limit = this.config.LOG_HORIZON_DEGRADED_SECONDS;
     return { ...horizon, degraded: limit > 0 && horizon.heldSeconds > limit };
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
+  private lifecycleCheck(): HealthIndicatorResult {
+    const check = this.indicators.check('lifecycle');
+    return this.stopping ? check.down({ message: 'shutting down' }) : check.up();
   }
 
   private async storeCheck(): Promise<HealthIndicatorResult> {
