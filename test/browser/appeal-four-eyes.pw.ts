@@ -105,6 +105,11 @@ test('a 1,500 EUR refund decided by a senior manager waits for a second senior m
 
   const approver = await personAt(browser, 'Sven Senior', 'senior_manager', caseId);
   await expect(approver.locator('.approval-pending')).toBeVisible();
+  // A rejection without its reason is the API's 400, shown on the form as every refusal is; nothing changes.
+  const reject = actionForm(approver, 'Reject the decision');
+  await reject.getByRole('button', { name: 'Reject the decision' }).click();
+  await expect(reject.getByRole('alert')).toContainText('note');
+  await expect(approver.locator('.approval-pending')).toBeVisible();
   const approve = actionForm(approver, 'Approve the decision');
   await approve.getByLabel('Note (optional)').fill('Checked the batch report.');
   await approve.getByRole('button', { name: 'Approve the decision' }).click();
