@@ -25,6 +25,10 @@ export type { TrendBucket, TrendGrouping, TrendInterval, TrendQuery, Trends } fr
 export { InsightsQuery } from './trend-analytics/insights.query';
 export type { Insight, InsightKind, Insights, InsightsQueryInput } from './trend-analytics/insights.query';
 
+export { dueDeadlines } from './due-deadlines/due-deadlines.read-model';
+export { DueDeadlinesQuery } from './due-deadlines/due-deadlines.query';
+export type { DueDeadline, LateRefund } from './due-deadlines/due-deadlines.query';
+
 export type { Page } from './shared/pagination';
 
 // The projection runtime as the processes use it: status and read-your-writes, rebuilds.
