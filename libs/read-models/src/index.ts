@@ -18,6 +18,8 @@ export type { FollowUpFilter, FollowUpItem } from './follow-up-queue/follow-up-q
 export { managerQueue } from './manager-queue/manager-queue.read-model';
 export { ManagerQueueQuery } from './manager-queue/manager-queue.query';
 export type { ManagerQueueFilter, ManagerQueueItem } from './manager-queue/manager-queue.query';
+export { WAITING_FOR } from './manager-queue/manager-queue.projection';
+export type { WaitingFor } from './manager-queue/manager-queue.projection';
 
 export { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
 export { TREND_GROUPINGS, TREND_INTERVALS, TrendsQuery } from './trend-analytics/trends.query';
