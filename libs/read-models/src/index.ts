@@ -24,7 +24,7 @@ export type { WaitingFor } from './manager-queue/manager-queue.projection';
 export { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
 export { TREND_GROUPINGS, TREND_INTERVALS, TrendsQuery } from './trend-analytics/trends.query';
 export type { TrendBucket, TrendGrouping, TrendInterval, TrendQuery, Trends } from './trend-analytics/trends.query';
-export { InsightsQuery } from './trend-analytics/insights.query';
+export { INSIGHT_KINDS, InsightsQuery } from './trend-analytics/insights.query';
 export type { Insight, InsightKind, Insights, InsightsQueryInput } from './trend-analytics/insights.query';
 
 export { dueDeadlines } from './due-deadlines/due-deadlines.read-model';

@@ -94,7 +94,7 @@ export const customerHistoryProjection = defineProjection({
   name: 'customer_history',
   tables: [TABLE],
   eventTypes: ['RequestLogged', 'Decided', 'AppealDecided', 'DecisionApproved', 'DecisionRejected', 'RefundSettled'],
-  apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
-    return foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
+  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    await foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
   },
 });

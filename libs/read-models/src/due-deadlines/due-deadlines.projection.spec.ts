@@ -96,7 +96,7 @@ const historyArb: fc.Arbitrary<CaseEvent[]> = fc
   )
   .chain((steps) =>
     fc.array(fc.tuple(fc.nat(), eventArb), { maxLength: 8 }).map((extras) => {
-      const all = [...steps];
+      const all: CaseEvent[] = [...steps];
       for (const [at, event] of extras) all.splice(at % (all.length + 1), 0, event);
       return all;
     }),

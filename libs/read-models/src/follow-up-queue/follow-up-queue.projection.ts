@@ -120,7 +120,7 @@ export const followUpQueueProjection = defineProjection({
   name: 'follow_up_queue',
   tables: [TABLE],
   eventTypes: ['RequestLogged', 'Decided', 'AppealDecided', 'DecisionApproved', 'DecisionRejected', 'DeadlineMissed', 'FollowedUp', 'CaseClosed'],
-  apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
-    return foldCaseRows(tx, tables[FOLLOW_UP_QUEUE], events, evolveFollowUpRow);
+  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    await foldCaseRows(tx, tables[FOLLOW_UP_QUEUE], events, evolveFollowUpRow);
   },
 });
