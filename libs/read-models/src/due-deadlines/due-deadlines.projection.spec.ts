@@ -92,6 +92,10 @@ const historyArb: fc.Arbitrary<CaseEvent[]> = fc
       ev.decisionAppealed({ slaDueAt: appealSla }),
       ev.appealDecided({ verdict: 'overturned', decision: replacement(decisionData(overturn)) }),
       judge,
+      ev.refundIssued(),
+      ev.refundSettled(),
+      ev.refundFailed(),
+      ev.followedUp(),
     ]),
   )
   .chain((steps) =>
