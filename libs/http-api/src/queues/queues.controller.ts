@@ -27,7 +27,7 @@ export class QueuesController {
   @Roles('manager', 'senior_manager')
   @ApiOperation({
     operationId: 'listManagerQueue',
-    summary: 'Escalated, undecided cases: priority first, then the earliest deadline',
+    summary: 'Cases waiting for a manager (a decision, an appeal verdict, a second approval): priority first, then the earliest deadline',
     description: 'Filters combine; a page holds `limit` items (50 by default) and `nextCursor` fetches the next one.',
   })
   @ApiOkResponse({ type: ManagerQueueResponse, description: 'A page of the queue', headers: MIN_POSITION_HEADERS })
@@ -43,6 +43,7 @@ export class QueuesController {
         reasonCode: query.reasonCode,
         category: query.category,
         requiredAuthority: query.requiredAuthority,
+        waitingFor: query.waitingFor,
         customerId: query.customerId,
         limit: query.limit ?? DEFAULT_LIMIT,
         cursor: query.cursor,
