@@ -340,7 +340,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Escalated, undecided cases: priority first, then the earliest deadline
+         * Cases waiting for a manager (a decision, an appeal verdict, a second approval): priority first, then the earliest deadline
          * @description Filters combine; a page holds `limit` items (50 by default) and `nextCursor` fetches the next one.
          */
         get: operations["listManagerQueue"];
@@ -680,7 +680,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise */
+        /** Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise, and from the moment shutdown begins (check `lifecycle`) */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -1140,6 +1140,14 @@ export interface components {
             /** @example small-appliances */
             category: string | null;
         };
+        QueueDecisionResponse: {
+            decidedBy: string | null;
+            /** @enum {string|null} */
+            outcome: "refund" | "partial_refund" | "store_credit" | "exchange" | "repair" | "denied" | null;
+            amount: components["schemas"]["MoneyDto"] | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+        };
         ManagerQueueItemResponse: {
             caseId: string;
             customerId: string | null;
@@ -1168,6 +1176,25 @@ export interface components {
             /** @description slaDueAt has passed at the time of the query */
             slaBreached: boolean;
             assignee: string | null;
+            /**
+             * @description What the case waits for: a first decision, an appeal verdict, or a second approver (four eyes)
+             * @enum {string}
+             */
+            waitingFor: "decision" | "appeal" | "approval";
+            /**
+             * Format: date-time
+             * @description When the wait began: escalated, appealed, or decided
+             */
+            waitingSince: string;
+            /**
+             * Format: date-time
+             * @description When the deadline was recorded as missed (priority and authority were raised)
+             */
+            slaMissedAt: string | null;
+            /** @description The decision appealed or waiting for approval; its decider may not decide the appeal or approve it */
+            decision: components["schemas"]["QueueDecisionResponse"] | null;
+            /** @description For an appeal: who decided what is appealed */
+            firstDecidedBy: string | null;
         };
         ManagerQueueResponse: {
             /** @description Urgent first, then the earliest deadline */
@@ -1193,6 +1220,11 @@ export interface components {
              */
             followUpDueAt: string;
             daysOverdue: number;
+            /**
+             * Format: date-time
+             * @description When the follow-up was recorded as missed
+             */
+            missedAt: string | null;
             /**
              * @description Channel the request came in by
              * @enum {string|null}
@@ -1270,6 +1302,22 @@ export interface components {
             slaBreaches: number;
             /** @description Mean satisfaction (1-5) of the follow-ups recorded in the bucket */
             averageSatisfaction: number | null;
+            /** @description Decisions appealed in the bucket */
+            appeals: number;
+            /** @description Of the decisions taken in the bucket, the share appealed so far */
+            appealRate: number | null;
+            /** @description Appeals decided in the bucket with the first decision upheld */
+            upheld: number;
+            /** @description Appeals decided in the bucket with the first decision overturned */
+            overturned: number;
+            /** @description overturned / (upheld + overturned) */
+            overturnRate: number | null;
+            /** @description Decisions above the four-eyes threshold approved by a second person in the bucket */
+            fourEyesApprovals: number;
+            /** @description Decisions above the four-eyes threshold rejected by a second person in the bucket */
+            fourEyesRejections: number;
+            /** @description Deadlines recorded as missed in the bucket (decision, appeal, refund settlement, follow-up) */
+            deadlinesMissed: number;
         };
         TrendsResponse: {
             /** Format: date-time */
@@ -1279,13 +1327,13 @@ export interface components {
             /** @enum {string} */
             interval: "day" | "week" | "month";
             /** @enum {string|null} */
-            groupBy: "reason" | "category" | "outcome" | "channel" | "product" | null;
+            groupBy: "reason" | "category" | "outcome" | "channel" | "product" | "decider" | null;
             /** @description Oldest first; without groupBy every bucket of the period, empty ones included */
             buckets: components["schemas"]["TrendBucketResponse"][];
         };
         InsightResponse: {
             /** @enum {string} */
-            kind: "window_near_miss" | "rising_defect_claims" | "repeat_requesters" | "exception_cost" | "policy_revision_effect";
+            kind: "window_near_miss" | "rising_defect_claims" | "repeat_requesters" | "exception_cost" | "policy_revision_effect" | "appeal_outcomes";
             title: string;
             detail: string;
             /** @description The figures behind the finding */
@@ -2196,6 +2244,13 @@ export interface components {
             /** @description Where Kafka runs in this process: ready (the relay's consumer runs), relay and forwarder status */
             kafka?: {
                 [key: string]: unknown;
+            };
+            /** @description The singleton work this replica leads now; every replica runs the same code and one leads each */
+            leading?: {
+                /** @description This replica holds the projections lease and moves the read models */
+                projections: boolean;
+                /** @description This replica holds the forwarder lease and publishes the event log (absent where the forwarder is off) */
+                forwarder?: boolean;
             };
         };
     };
@@ -4676,6 +4731,8 @@ export interface operations {
                 category?: string;
                 /** @description Only cases whose decision needs this authority */
                 requiredAuthority?: "agent" | "manager" | "senior_manager";
+                /** @description Only cases waiting for a first decision, an appeal verdict or a second approver */
+                waitingFor?: "decision" | "appeal" | "approval";
                 customerId?: string;
             };
             header?: {
@@ -4971,8 +5028,8 @@ export interface operations {
                 to?: string;
                 /** @description Bucket size (UTC; weeks start on Monday) */
                 interval?: "day" | "week" | "month";
-                /** @description Split each bucket by this dimension (product: the SKU) */
-                groupBy?: "reason" | "category" | "outcome" | "channel" | "product";
+                /** @description Split each bucket by this dimension (product: the SKU; decider: who took the first decision in force) */
+                groupBy?: "reason" | "category" | "outcome" | "channel" | "product" | "decider";
             };
             header?: {
                 /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
@@ -5836,7 +5893,7 @@ export interface operations {
                 "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
             };
             path: {
-                /** @description A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history) or `all` */
+                /** @description A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, due_deadlines) or `all` */
                 name: string;
             };
             cookie?: never;
