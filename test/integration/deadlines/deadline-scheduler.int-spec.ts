@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PostgresDatabase } from '@refund-desk/database';
 import { caseStreamName } from '@refund-desk/domain';
 import { DeadlineScheduler } from '@refund-desk/deadlines';
@@ -81,9 +82,14 @@ describeWithPostgres('deadline scheduler (PostgreSQL, two replicas on one store)
   schedulerSuite('two schedulers and a restart', async () => {
     const schema = await openTestSchema('deadlines');
     const now = new Date();
+    // Replicas of one store share its master key (each test app would generate its own).
+    const env = { PII_MASTER_KEY: randomBytes(32).toString('base64') };
     const second = () => PostgresDatabase.open({ connectionString: POSTGRES_TEST_URL, schema: schema.schema, poolSize: 4 });
-    const a = await startTestApp({ database: await second(), now });
-    const b = await startTestApp({ database: await second(), now });
+    const a = await startTestApp({ database: await second(), now, env });
+    const b = await startTestApp({ database: await second(), now, env }).catch(async (error: unknown) => {
+      await a.close();
+      throw error;
+    });
     const opened: TestApp[] = [a, b];
     return {
       apps: [a, b],
@@ -91,7 +97,7 @@ describeWithPostgres('deadline scheduler (PostgreSQL, two replicas on one store)
         const offset = a.clock.now().getTime() - now.getTime();
         await a.close();
         opened.splice(opened.indexOf(a), 1);
-        const again = await startTestApp({ database: await second(), now });
+        const again = await startTestApp({ database: await second(), now, env });
         again.clock.advance(offset);
         opened.push(again);
         return again;
