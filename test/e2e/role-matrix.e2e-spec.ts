@@ -24,6 +24,7 @@ const CONTRACT: ReadonlyArray<readonly [method: string, path: string, allowed: r
   ['POST', '/v1/cases/{id}/closure', ['agent', 'manager']],
   ['GET', '/v1/queues/manager', ['manager', 'senior_manager']],
   ['GET', '/v1/queues/follow-up', ['agent', 'manager']],
+  ['GET', '/v1/queues/late-refunds', ['agent', 'manager', 'senior_manager']],
   ['GET', '/v1/customers/cus_matrix/timeline', ['agent', 'manager', 'senior_manager', 'auditor']],
   ['GET', '/v1/analytics/trends', ['manager', 'senior_manager', 'auditor', 'admin']],
   ['GET', '/v1/analytics/insights', ['manager', 'senior_manager', 'admin']],

@@ -71,6 +71,13 @@ function schedulerSuite(name: string, open: () => Promise<{ apps: [TestApp, Test
         const flagged = await missed(restarted, refunded);
         expect(flagged.map((m) => m.deadline).sort()).toEqual(['follow_up', 'refund_settlement']);
         expect(flagged.every((m) => m.raisedTo === null)).toBe(true);
+        // The unsettled refund is on the late refunds list, flagged when the scheduler recorded it.
+        await waitForProjections(restarted);
+        const late = await restarted.request('GET', '/v1/queues/late-refunds', { token: restarted.token('mgr', ['manager']) });
+        expect(late.status).toBe(200);
+        expect(late.body.items).toEqual([
+          expect.objectContaining({ caseId: refunded, amount: { minor: 4990, currency: 'EUR' }, under: 'policy', missedAt: expect.any(String) }),
+        ]);
       } finally {
         await env.close();
       }

@@ -372,6 +372,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queues/late-refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refunds not settled by their deadline (legal or policy), as the deadline scheduler recorded them
+         * @description Longest overdue first; a refund leaves the list when RefundSettled or CaseClosed is recorded.
+         */
+        get: operations["listLateRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/timeline": {
         parameters: {
             query?: never;
@@ -1236,6 +1256,37 @@ export interface components {
         FollowUpQueueResponse: {
             /** @description Longest overdue first */
             items: components["schemas"]["FollowUpItemResponse"][];
+            /** @description Pass as cursor for the next page; null on the last */
+            nextCursor: string | null;
+            /** Format: date-time */
+            asOf: string;
+        };
+        LateRefundResponse: {
+            /** @example 4b1f0a9e8c2d4e6f */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description When the money was due: the statutory refund deadline, or the policy settlement time
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description When the scheduler recorded the deadline as missed (DeadlineMissed)
+             */
+            missedAt: string;
+            /** @description The amount decided */
+            amount: components["schemas"]["MoneyDto"] | null;
+            /**
+             * @description Which rule set the deadline
+             * @enum {string|null}
+             */
+            under: "law" | "policy" | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+        };
+        LateRefundsResponse: {
+            /** @description Longest overdue first */
+            items: components["schemas"]["LateRefundResponse"][];
             /** @description Pass as cursor for the next page; null on the last */
             nextCursor: string | null;
             /** Format: date-time */
@@ -4852,6 +4903,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FollowUpQueueResponse"];
+                };
+            };
+            /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or not a valid one */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has none of the roles this operation needs, or not the decision authority */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per token subject) */
+            429: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on our side; it has been logged */
+            500: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLateRefunds: {
+        parameters: {
+            query?: {
+                /** @description Global position from a command response: wait (at most 5 s) until this read model has applied it. The response then says in `X-Min-Position-Reached` whether it had. 0 is always reached (no wait); an empty value is refused. */
+                minPosition?: number;
+                /** @description Page size (50 for queues, 200 for a timeline) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
+                "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the list */
+            200: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "X-Min-Position-Reached": components["headers"]["X-Min-Position-Reached"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LateRefundsResponse"];
                 };
             };
             /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */

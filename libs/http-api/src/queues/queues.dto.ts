@@ -119,3 +119,20 @@ export class FollowUpQueueResponse {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
   @ApiProperty({ format: 'date-time' }) asOf!: string;
 }
+
+export class LateRefundsQueryDto extends PagedQueryDto {}
+
+export class LateRefundResponse {
+  @ApiProperty({ example: '4b1f0a9e8c2d4e6f' }) caseId!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the money was due: the statutory refund deadline, or the policy settlement time' }) dueAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the scheduler recorded the deadline as missed (DeadlineMissed)' }) missedAt!: string;
+  @ApiProperty({ type: MoneyDto, nullable: true, description: 'The amount decided' }) amount!: MoneyDto | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['law', 'policy'], description: 'Which rule set the deadline' }) under!: 'law' | 'policy' | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) decidedAt!: string | null;
+}
+
+export class LateRefundsResponse {
+  @ApiProperty({ type: [LateRefundResponse], description: 'Longest overdue first' }) items!: LateRefundResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ format: 'date-time' }) asOf!: string;
+}
