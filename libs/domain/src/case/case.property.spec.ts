@@ -511,14 +511,14 @@ const shown = (m: Money | null | undefined): string => (m ? `${m.minor} ${m.curr
  * issue, of the decided amount. The state ends with the model's refund.
  */
 function assertRefundAmounts(stream: readonly Recorded[], state: CaseState, models: readonly DecisionModel[]): void {
-  let decided: Money | null = null;
   let model: { status: 'not_started' | 'issued' | 'settled' | 'failed'; amount: Money | null; reference: string | null } = {
     status: 'not_started',
     amount: null,
     reference: null,
   };
   for (const [i, { event }] of stream.entries()) {
-    decided = (i > 0 ? models[i - 1]!.decision?.amount : null) ?? null;
+    // The amount of the decision in force when the refund event came.
+    const decided: Money | null = (i > 0 ? models[i - 1]!.decision?.amount : null) ?? null;
     if (event.type === 'RefundIssued') {
       const { amount, reference, method } = event.data;
       assert.ok(decided && sameMoney(amount, decided), `issued ${shown(amount)}, decided ${shown(decided)}`);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { CaseEvent, evolve, initialCaseState } from '@refund-desk/domain';
-// The domain's index does not export openDeadlines; the model this projection must equal is that function.
-import { openDeadlines } from '../../../domain/src/case/deadlines';
+// The model this projection must equal is the domain's own openDeadlines.
+import { CaseEvent, evolve, initialCaseState, openDeadlines } from '@refund-desk/domain';
 import { events as ev, eur, histories } from '@refund-desk/domain/testing';
 import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { DUE_DEADLINES, dueDeadlinesProjection } from './due-deadlines.projection';
