@@ -5,7 +5,7 @@ import { Producer } from 'kafkajs';
 import { deterministicId } from '@refund-desk/case-handling';
 import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, CollectedMessage, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
-import { decidedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
+import { appealMessage, decidedCase, deniedCase, feedbackMessage, refundStatusMessage, requestMessage } from '../support/kafka/messages';
 import { caseEventErrors, schemaErrors } from '@refund-desk/messaging/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -195,6 +195,27 @@ describeWithKafka('Kafka in and out, through the whole service on PGlite', () =>
     const invalid = deadLetters().find((m) => m.key === 'ord_bad_field')!;
     expect(JSON.parse(invalid.headers['x-error-details'])).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'amount.minor' })]));
     expect(deadLetters().find((m) => m.key === 'ord_extra')!.headers['x-error-message']).toContain('discount');
+  });
+
+  it('records an appeal from refunds.appeals.v1 once, without the grounds on the way out, and dead-letters one the domain refuses', async () => {
+    const caseId = await deniedCase(t, agent, t.token('mgr_marco', ['manager']));
+    const appeal = appealMessage(caseId);
+    await publish('refunds.appeals.v1', caseId, appeal);
+    await publish('refunds.appeals.v1', caseId, appeal);
+    // Settled in full as asked: nothing to appeal.
+    const granted = await decidedCase(t, agent);
+    await publish('refunds.appeals.v1', granted, appealMessage(granted));
+
+    await eventually('DecisionAppealed on refunds.case-events.v1', () => caseEvents(caseId).some((e) => e.type === 'DecisionAppealed'));
+    await eventually('the refused appeal in the DLQ', () => deadLetters().some((m) => m.key === granted));
+    const view = await t.request('GET', `/v1/cases/${caseId}`, { token: agent });
+    expect(view.body.appeal).toMatchObject({ reason: appeal.reason, firstDecidedBy: 'mgr_marco', appealedBy: 'kafka:crm', verdict: null });
+    const appealed = caseEvents(caseId).filter((e) => e.type === 'DecisionAppealed');
+    expect(appealed).toHaveLength(1);
+    expect(appealed[0].data).toMatchObject({ reason: null, firstDecidedBy: 'mgr_marco' });
+    expect(appealed[0].metadata).toMatchObject({ actor: 'kafka:crm', correlationId: appeal.messageId });
+    expect(schemaErrors('case-event.v1', appealed[0])).toBeNull();
+    expect(deadLetters().find((m) => m.key === granted)!.headers).toMatchObject({ 'x-source-topic': 'refunds.appeals.v1', 'x-error-type': 'illegal_transition' });
   });
 
   it('published only messages that match the AsyncAPI schema of their event type, CloudEvents headers included', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgliteDatabase, SqlDatabase } from '@refund-desk/database';
+import { HealthController } from '@refund-desk/http-process';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -151,5 +152,14 @@ describe('observability over HTTP', () => {
       store.restore();
     }
     expect((await t.request('GET', '/health/ready')).status).toBe(200);
+  });
+
+  it('says not ready from the moment shutdown begins, while it still answers', async () => {
+    // What SIGTERM starts (enableShutdownHooks → close → onModuleDestroy); the server answers until its close.
+    t.app.get(HealthController).onModuleDestroy();
+    const ready = await t.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'error', error: { lifecycle: { status: 'down', message: 'shutting down' } } });
+    expect((await t.request('GET', '/health/live')).status).toBe(200);
   });
 });

@@ -86,9 +86,13 @@ const OUTCOMES: Outcome[] = ['refund', 'partial_refund', 'store_credit', 'exchan
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)];
 
 const system: Actor = { id: 'generator', roles: ['agent', 'senior_manager', 'service'] };
+/** Decides appeals: someone other than the first decider. */
+const reviewer: Actor = { id: 'reviewer', roles: ['senior_manager'] };
 
 export function generateLog(options: GenerateOptions): GeneratedLog {
   const random = seededRandom(options.seed ?? 1);
+  // Appeals draw from a sequence of their own, so that every other fact of a seed stays as it was before appeals.
+  const appealRandom = seededRandom((options.seed ?? 1) + 0x5eed);
   const start = options.start ?? new Date('2026-01-05T00:00:00.000Z');
   const days = options.days ?? 120;
   const customers = options.customers ?? Math.max(1, Math.floor(options.cases * 0.7));
@@ -144,6 +148,16 @@ export function generateLog(options: GenerateOptions): GeneratedLog {
       }
     };
     const later = (maxHours: number): Date => (at = new Date(at.getTime() + HOUR + Math.floor(random() * maxHours * HOUR)));
+    /** A denial appealed within days, and most appeals decided by a second manager: upheld, or overturned to store credit. */
+    const appeal = (draw: () => number): void => {
+      at = new Date(at.getTime() + HOUR + Math.floor(draw() * 48) * HOUR);
+      run({ type: 'AppealDecision', reason: 'The customer disagrees', evidence: [], policy: policyAt(at), actor: system, now: at });
+      if (draw() < 0.2) return;
+      at = new Date(at.getTime() + HOUR + Math.floor(draw() * 72) * HOUR);
+      const overturned = draw() < 0.4;
+      const decision = overturned ? { outcome: 'store_credit' as const, amount: null, legalBasis: null, alternativesOffered: [] } : null;
+      run({ type: 'DecideAppeal', verdict: overturned ? 'overturned' : 'upheld', rationale: 'Reviewed', decision, policy: policyAt(at), actor: reviewer, now: at });
+    };
     run({ type: 'LogRequest', caseId, request, actor: system, now: at });
     if (random() < 0.2) run({ type: 'AddNote', noteId: `note-${i}`, text: 'Called the customer back', evidence: [], actor: system, now: later(4) });
     const roll = random();
@@ -166,8 +180,14 @@ export function generateLog(options: GenerateOptions): GeneratedLog {
         if (random() < 0.6) {
           run({ type: 'RecordFollowUp', satisfaction: (1 + Math.floor(random() * 5)) as 1 | 2 | 3 | 4 | 5, comment: 'fine', channel: 'survey', actor: system, now: later(24 * 9) });
         }
+        if (state.status === 'decided' && state.decision.outcome === 'denied' && appealRandom() < 0.4) appeal(appealRandom);
         const inFlight = state.status === 'decided' && state.refund.status === 'issued';
-        if (!inFlight && random() < 0.5) run({ type: 'CloseCase', summary: 'Done', actor: system, now: later(24) });
+        if (!inFlight && random() < 0.5) {
+          // An appeal waiting for its verdict keeps the case open; the draws are made anyway, to keep the sequence.
+          const now = later(24);
+          const appealWaiting = state.status === 'decided' && state.appeal !== null && state.appeal.verdict === null;
+          if (!appealWaiting) run({ type: 'CloseCase', summary: 'Done', actor: system, now });
+        }
       }
     }
     cases.push({ caseId, customerId, events: produced });

@@ -97,6 +97,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_CONCURRENT_PER_ADDRESS: '0',
     RATE_LIMIT_REFUSAL_DELAY_MS: '0',
     SHUTDOWN_GRACE_MS: '500',
+    // Suites that move the clock past a deadline drive the scheduler's tick() themselves.
+    DEADLINE_SCHEDULER_ENABLED: 'false',
     ...options.env,
   });
   let db: SqlDatabase;

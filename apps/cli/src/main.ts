@@ -63,7 +63,7 @@ const positiveInt = (value: string): number => {
 program
   .command('rebuild')
   .description('Rebuild read models from the event log into fresh tables, then swap them in (the old ones serve meanwhile)')
-  .argument('[read-model]', 'manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, or all', 'all')
+  .argument('[read-model]', 'manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, due_deadlines, or all', 'all')
   .option('--batch-size <events>', 'events per committed batch (default 5000)', positiveInt)
   .option('--restart', 'discard an interrupted rebuild instead of resuming it', false)
   .action((name: string, options: { batchSize?: number; restart: boolean }) => rebuildCommand(name, options));

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@refund-desk/database';
+import { DeadlinesModule } from '@refund-desk/deadlines';
 import { DataProtectionModule } from '@refund-desk/data-protection';
 import { EventStoreModule } from '@refund-desk/event-store';
 import { MessagingModule } from '@refund-desk/messaging';
@@ -12,6 +13,6 @@ import { ApiModule } from '@refund-desk/http-api';
  * KAFKA_BROKERS is set). What `npm start` runs.
  */
 @Module({
-  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule, MessagingModule],
+  imports: [PlatformModule, DatabaseModule, EventStoreModule, DataProtectionModule, ReadModelsModule, ApiModule, MessagingModule, DeadlinesModule],
 })
 export class RefundDeskModule {}

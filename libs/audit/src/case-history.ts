@@ -82,6 +82,16 @@ export function describeEvent(event: RecordedEvent): string {
       return `closed: ${d.summary}`;
     case 'CustomerDataErased':
       return `customer ${d.customerId}'s personal data erased`;
+    case 'DecisionApproved':
+      return `decision by ${d.decidedBy} approved by ${d.approvedBy} (four eyes)${d.note ? `: ${d.note}` : ''}`;
+    case 'DecisionRejected':
+      return `decision by ${d.decidedBy} rejected by ${d.rejectedBy} (four eyes), the case waits for a new decision: ${d.reason}`;
+    case 'DecisionAppealed':
+      return `decision by ${d.firstDecidedBy} appealed (${(d.evidence ?? []).length} evidence item(s)), needs ${d.requiredAuthority} other than the first decider, due ${d.slaDueAt}: ${d.reason}`;
+    case 'AppealDecided':
+      return `appeal ${d.verdict} with ${d.authority?.level} authority${d.decision ? `, new decision ${d.decision.outcome}${d.decision.amount ? ` for ${money(d.decision.amount)}` : ''}` : ''}${d.slaBreached ? ', after the SLA deadline' : ''}: ${d.rationale}`;
+    case 'DeadlineMissed':
+      return `deadline missed: ${d.deadline} due ${d.dueAt}${d.raisedTo ? `; moved up to ${d.raisedTo.priority} priority, needs ${d.raisedTo.requiredAuthority}` : ''}`;
     case null:
       return `${event.type} (unknown to this version)`;
     default:

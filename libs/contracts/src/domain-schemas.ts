@@ -1,5 +1,17 @@
 import {
   ALTERNATIVES,
+  APPEAL_VERDICTS,
+  AppealDecided,
+  AppealRecord,
+  AppealVerdictRecord,
+  Approval,
+  DEADLINES,
+  DeadlineMissed,
+  DecisionAppealed,
+  DecisionApproved,
+  DecisionRejected,
+  MissedDeadline,
+  RefundDue,
   Assignment,
   AUTHORITY_LEVELS,
   CaseAssigned,
@@ -294,7 +306,77 @@ const DECISION_PROPERTIES: PropertiesOf<Decision> = {
   followUpDueAt: dateTime('When the customer should be asked how the resolution went'),
   slaBreached: nullable(boolean({ description: 'Null when never escalated' })),
   contests: arrayOf(ref('EntitlementContest'), { description: 'Statutory rights the decider disputed, with evidence; absent when none was' }),
+  fourEyes: objectSchema<NonNullable<Decision['fourEyes']>>(
+    { threshold: ref('Money') },
+    { description: "Present when the amount is above the policy's four-eyes threshold: no refund is executed before a second person approves (see the case's approval)" },
+  ),
+  refundDue: ref('RefundDue'),
 };
+const DECISION_OPTIONAL = ['contests', 'fourEyes', 'refundDue'] as const;
+
+const REFUND_DUE = objectSchema<RefundDue>(
+  {
+    by: dateTime('When the money is due; a refund not settled by then is recorded as a missed refund_settlement deadline'),
+    under: enumOf(['law', 'policy'], { description: "law: a statutory right's refund deadline (source named); policy: the policy's longest settlement time" }),
+    source: nullable(ref('LegalSource')),
+  },
+  { description: 'When the money a decision sends back is due, and under which rule. Absent on outcomes that send no money' },
+);
+
+const APPROVAL = {
+  type: 'object',
+  description:
+    'Four eyes on the decision in force: not_required (at or below the threshold, or no money back), pending (no refund, message or closing until a second person approves), approved',
+  required: ['status'],
+  properties: {
+    status: enumOf(['not_required', 'pending', 'approved']),
+    threshold: ref('Money'),
+    approvedBy: ACTOR,
+    approvedAt: dateTime(),
+    note: nullable(string({ description: 'Personal data' })),
+  },
+} satisfies Schema & { properties: Record<keyof Extract<Approval, { status: 'approved' }>, Schema> };
+
+const DEADLINE = enumOf(DEADLINES, {
+  description: 'decision_sla: an escalated case undecided by slaDueAt; appeal_sla: an appeal without a verdict by its slaDueAt; refund_settlement: money not settled by refundDue.by; follow_up: no follow-up by followUpDueAt',
+});
+const RAISED_TO = objectSchema<NonNullable<DeadlineMissed['data']['raisedTo']>>(
+  { priority: enumOf(PRIORITIES), requiredAuthority: enumOf(AUTHORITY_LEVELS) },
+  { description: 'Where a missed decision or appeal deadline moved the case: priority and required authority one level up' },
+);
+
+const APPEAL_PROPERTIES: PropertiesOf<Omit<DecisionAppealed['data'], 'caseId'>> = {
+  reason: string({ description: "Personal data (the customer's grounds)" }),
+  evidence: arrayOf(ref('Evidence')),
+  firstDecidedBy: string({ description: 'Whoever decided what is appealed: they may not decide the appeal' }),
+  requiredAuthority: enumOf(AUTHORITY_LEVELS, { description: 'At least the authority of the first decision, and a manager\'s' }),
+  priority: enumOf(PRIORITIES),
+  slaDueAt: dateTime('Deadline for the verdict'),
+  policyVersion: integer({ minimum: 1 }),
+  appealedBy: ACTOR,
+  appealedAt: dateTime(),
+};
+
+const VERDICT_PROPERTIES: PropertiesOf<Omit<AppealDecided['data'], 'caseId' | 'decision'>> = {
+  verdict: enumOf(APPEAL_VERDICTS),
+  rationale: string({ description: 'Personal data' }),
+  authority: ref('DecisionAuthority'),
+  decidedBy: ACTOR,
+  decidedAt: dateTime(),
+  slaBreached: boolean({ description: "Whether the verdict came after the appeal's slaDueAt" }),
+};
+
+const APPEAL_VERDICT = objectSchema<AppealVerdictRecord>({
+  ...VERDICT_PROPERTIES,
+  replaced: nullable(
+    objectSchema<NonNullable<AppealVerdictRecord['replaced']>>(
+      { decision: ref('Decision'), approval: ref('Approval') },
+      { description: 'The decision an overturning verdict replaced, with its approval' },
+    ),
+  ),
+});
+
+const MISSED_DEADLINE = objectSchema<MissedDeadline>({ deadline: DEADLINE, dueAt: dateTime(), missedAt: dateTime('When the scheduler recorded it') });
 
 const COMMUNICATION_PROPERTIES: PropertiesOf<Communication> = {
   channel: enumOf(NOTIFICATION_CHANNELS),
@@ -363,7 +445,11 @@ const POLICY_RULES = objectSchema<PolicyRules>({
   goodwillGraceDays: integer({ minimum: 0 }),
   followUpDelayDays: integer({ minimum: 0 }),
   refundSettlementDays: objectSchema<SettlementDays>({ min: integer({ minimum: 0 }), max: integer({ minimum: 0 }) }),
-});
+  fourEyesThreshold: mapOf(integer({ minimum: 0 }), {
+    description: 'Four eyes: a money-back decision above this amount (minor units by ISO-4217 currency) needs a second approver before any refund; a currency without an entry needs none. Absent: 100000 minor units in EUR, USD, GBP and CHF, 10000000 RUB, 500000 BRL, 400000 SAR and AED',
+  }),
+  appealWindowDays: integer({ minimum: 0, description: 'Days after a decision within which a denial or partial outcome may be appealed; absent: 30' }),
+}, { optional: ['fourEyesThreshold', 'appealWindowDays'] });
 
 /** Shapes shared by the HTTP responses and the event payloads, by component name. */
 export const DOMAIN_SCHEMAS: Readonly<Record<string, Schema>> = {
@@ -393,7 +479,15 @@ export const DOMAIN_SCHEMAS: Readonly<Record<string, Schema>> = {
   Escalation: objectSchema<EscalationRecord>(ESCALATION_PROPERTIES),
   Assignment: objectSchema<Assignment>(ASSIGNMENT_PROPERTIES),
   DecisionAuthority: DECISION_AUTHORITY,
-  Decision: objectSchema<Decision>(DECISION_PROPERTIES, { optional: ['contests'] }),
+  Decision: objectSchema<Decision>(DECISION_PROPERTIES, { optional: DECISION_OPTIONAL }),
+  RefundDue: REFUND_DUE,
+  Approval: APPROVAL,
+  Appeal: objectSchema<AppealRecord>(
+    { ...APPEAL_PROPERTIES, verdict: nullable(ref('AppealVerdict')) },
+    { description: 'An appeal against the decision: back with the managers until a verdict (by someone other than firstDecidedBy)' },
+  ),
+  AppealVerdict: APPEAL_VERDICT,
+  MissedDeadline: MISSED_DEADLINE,
   Communication: objectSchema<Communication>(COMMUNICATION_PROPERTIES),
   FollowUp: objectSchema<FollowUpRecord>(FOLLOW_UP_PROPERTIES),
   Note: objectSchema<Note>(NOTE_PROPERTIES),
@@ -422,7 +516,7 @@ export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: Schema } = {
   PolicyEvaluated: objectSchema<PolicyEvaluated['data']>({ caseId: CASE_ID, ...EVALUATION_PROPERTIES }, { optional: ['legal'] }),
   Escalated: objectSchema<Escalated['data']>({ caseId: CASE_ID, ...ESCALATION_PROPERTIES }),
   CaseAssigned: objectSchema<CaseAssigned['data']>({ caseId: CASE_ID, ...ASSIGNMENT_PROPERTIES }),
-  Decided: objectSchema<Decided['data']>({ caseId: CASE_ID, ...DECISION_PROPERTIES }, { optional: ['contests'] }),
+  Decided: objectSchema<Decided['data']>({ caseId: CASE_ID, ...DECISION_PROPERTIES }, { optional: DECISION_OPTIONAL }),
   CustomerNotified: objectSchema<CustomerNotified['data']>({ caseId: CASE_ID, ...COMMUNICATION_PROPERTIES }),
   RefundIssued: objectSchema<RefundIssued['data']>({ ...EXECUTION_PROPERTIES, issuedAt: dateTime() }),
   RefundSettled: objectSchema<RefundSettled['data']>({ ...EXECUTION_PROPERTIES, settledAt: dateTime() }),
@@ -434,6 +528,39 @@ export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: Schema } = {
     customerId: string(),
     erasedBy: ACTOR,
     erasedAt: dateTime(),
+  }),
+  DecisionApproved: objectSchema<DecisionApproved['data']>({
+    caseId: CASE_ID,
+    decidedBy: string({ description: 'Whoever took the decision approved' }),
+    note: nullable(string({ description: 'Personal data' })),
+    approvedBy: ACTOR,
+    approvedAt: dateTime(),
+  }),
+  DecisionRejected: objectSchema<DecisionRejected['data']>({
+    caseId: CASE_ID,
+    decidedBy: string({ description: 'Whoever took the decision rejected' }),
+    reason: string({ description: 'Personal data' }),
+    rejectedBy: ACTOR,
+    rejectedAt: dateTime(),
+  }),
+  DecisionAppealed: objectSchema<DecisionAppealed['data']>({ caseId: CASE_ID, ...APPEAL_PROPERTIES }),
+  AppealDecided: objectSchema<AppealDecided['data']>({
+    caseId: CASE_ID,
+    ...VERDICT_PROPERTIES,
+    // Inline rather than a reference, so the published form can null its personal fields.
+    decision: {
+      ...objectSchema<Decision>(DECISION_PROPERTIES, { optional: DECISION_OPTIONAL }),
+      type: ['object', 'null'],
+      description: 'The decision that replaces the first one when overturned; null when upheld',
+    },
+  }),
+  DeadlineMissed: objectSchema<DeadlineMissed['data']>({
+    caseId: CASE_ID,
+    deadline: DEADLINE,
+    dueAt: dateTime(),
+    raisedTo: nullable(RAISED_TO),
+    recordedBy: ACTOR,
+    missedAt: dateTime(),
   }),
   PolicyRevised: objectSchema<PolicyRevised['data']>({ rules: ref('PolicyRules'), changeNote: string(), revisedBy: ACTOR, revisedAt: dateTime() }),
   LegalRulesRevised: objectSchema<LegalRulesRevised['data']>({ rules: ref('LegalRules'), changeNote: string(), revisedBy: ACTOR, revisedAt: dateTime() }),
@@ -456,6 +583,11 @@ export const EVENT_DESCRIPTIONS: { readonly [T in EventType]: string } = {
   FollowedUp: "The customer's satisfaction with the resolution was recorded.",
   CaseClosed: 'The case was closed; nothing can follow.',
   CustomerDataErased: "The customer's personal data in this case can no longer be read (crypto-shredding).",
+  DecisionApproved: 'Four eyes: a second person approved a decision above the policy threshold; refunds may now be executed.',
+  DecisionRejected: 'Four eyes: a second person rejected a decision above the threshold; it is void and the case waits for a new decision (or again for the appeal verdict).',
+  DecisionAppealed: 'The customer appealed a denial or partial outcome; the case is back with the managers, to be decided by someone other than the first decider.',
+  AppealDecided: 'The appeal was decided: upheld (the first decision stands) or overturned with the decision that replaces it.',
+  DeadlineMissed: 'A deadline passed with nothing done (decision or appeal SLA, refund settlement, follow-up), recorded once by the scheduler; a missed SLA raises priority and authority.',
   PolicyRevised: 'The return policy was revised (stream refundPolicy-current; caseId is null).',
   LegalRulesRevised: 'The consumer-law rules were revised (stream legalRules-current; caseId is null); evaluations name the version they applied.',
 };

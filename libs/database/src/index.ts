@@ -7,3 +7,4 @@ export * from './unavailable';
 export * from './data-dir-lock';
 export * from './database-errors';
 export * from './leases';
+export * from './leadership';

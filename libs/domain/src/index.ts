@@ -5,7 +5,7 @@
  */
 export { AUTHORITY_LEVELS, isRole, ROLES } from './shared/actor';
 export type { Actor, AuthorityLevel, Role } from './shared/actor';
-export { CaseNotFoundError, DomainError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from './shared/errors';
+export { CaseNotFoundError, DomainError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError, SeparationOfDutiesError } from './shared/errors';
 export { assertNever } from './shared/exhaustive';
 export { toMajor } from './shared/money';
 export type { Money } from './shared/money';
@@ -25,8 +25,27 @@ export type { Alternative, Channel, Customer, Evidence, Outcome, RefundRequest, 
 export * from './case/events';
 export * from './case/commands';
 export { initialCaseState } from './case/state';
-export type { Assignment, CaseState, Closure, Communication, Decision, EscalationRecord, EvaluationRecord, ExistingCase, FollowUpRecord, Note, RefundFailure, RefundTracking } from './case/state';
+export type {
+  AppealRecord,
+  AppealVerdictRecord,
+  Approval,
+  Assignment,
+  CaseState,
+  Closure,
+  Communication,
+  Decision,
+  EscalationRecord,
+  EvaluationRecord,
+  ExistingCase,
+  FollowUpRecord,
+  MissedDeadline,
+  Note,
+  RefundFailure,
+  RefundTracking,
+} from './case/state';
 export { evolve } from './case/evolve';
 export { decide } from './case/decide';
+export { openDeadlines } from './case/deadlines';
+export type { OpenDeadline } from './case/deadlines';
 export { CASE_STREAM_CATEGORY, caseIdFromStream, caseStreamName } from './case/stream';
 export { ERASED, PERSONAL_DATA_PATHS, personalDataPaths, withoutPersonalData } from './case/personal-data';

@@ -6,6 +6,7 @@ import {
   outboundEventDataSchema,
   Schema,
 } from '@refund-desk/contracts';
+import appealSchema from '../schemas/appeal.v1.schema.json';
 import caseEventSchema from '../schemas/case-event.v1.schema.json';
 import feedbackResponseSchema from '../schemas/feedback-response.v1.schema.json';
 import refundRequestSchema from '../schemas/refund-request.v1.schema.json';
@@ -77,7 +78,7 @@ const DEAD_LETTER_MESSAGE_HEADERS: Schema = {
     [DEAD_LETTER_HEADERS.consumerGroup]: header('The consumer group that refused it'),
     [DEAD_LETTER_HEADERS.errorType]: header(
       'Why: malformed (no value, not JSON), validation (see x-error-details), a domain refusal (invalid_command, illegal_transition, ' +
-        'insufficient_authority, below_legal_floor, case_not_found), a contradiction with an earlier message (idempotency_key_reused, event_id_conflict, ' +
+        'insufficient_authority, below_legal_floor, separation_of_duties, case_not_found), a contradiction with an earlier message (idempotency_key_reused, event_id_conflict, ' +
         'version_mismatch), or unexpected (kept failing for another reason). See docs/contract.md.',
     ),
     [DEAD_LETTER_HEADERS.errorMessage]: header('What went wrong, for a person (at most 2000 characters)'),
@@ -99,7 +100,7 @@ const inboundMessage = (name: string, title: string, payload: string, key: strin
 const eventMessageId = (type: EventType): string => `${type}Event`;
 
 /**
- * The AsyncAPI 3 document of the Kafka side: the three inbound topics, the case-event topic with
+ * The AsyncAPI 3 document of the Kafka side: the four inbound topics, the case-event topic with
  * one message (and payload schema) per event type, and the dead-letter topic. Built from the
  * published JSON Schemas and from the event schemas the domain's types check.
  */
@@ -155,6 +156,11 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         description: "Customers' answers from the survey tool; key: the case id.",
         messages: { feedbackResponse: ref('#/components/messages/FeedbackResponse') },
       },
+      appeals: {
+        address: TOPICS.appeals,
+        description: "Customers' appeals against a denial or partial outcome, from the CRM or the customer portal; key: the case id.",
+        messages: { appeal: ref('#/components/messages/Appeal') },
+      },
       caseEvents: {
         address: TOPICS.caseEvents,
         description: 'Every event of the log, personal data left out; key: the case id. One message per event type below.',
@@ -185,6 +191,12 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         summary: "Record each customer's satisfaction (FollowedUp)",
         messages: [ref('#/channels/feedbackResponses/messages/feedbackResponse')],
       },
+      receiveAppeals: {
+        action: 'receive',
+        channel: ref('#/channels/appeals'),
+        summary: 'Record each appeal (DecisionAppealed), as POST /v1/cases/{caseId}/appeal would',
+        messages: [ref('#/channels/appeals/messages/appeal')],
+      },
       sendCaseEvents: {
         action: 'send',
         channel: ref('#/channels/caseEvents'),
@@ -203,6 +215,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         RefundRequest: inboundMessage('RefundRequest', 'Refund request', 'RefundRequestMessage', 'The order id', 'The POST /v1/cases body plus messageId and source'),
         RefundStatus: inboundMessage('RefundStatus', 'Refund status', 'RefundStatusMessage', 'The case id', 'The refund-execution body plus messageId and caseId'),
         FeedbackResponse: inboundMessage('FeedbackResponse', 'Feedback response', 'FeedbackResponseMessage', 'The case id', 'The follow-up body plus messageId and caseId'),
+        Appeal: inboundMessage('Appeal', 'Appeal', 'AppealMessage', 'The case id', 'The appeal body plus messageId, caseId and source'),
         ...eventMessages,
         DeadLetter: {
           name: 'DeadLetter',
@@ -217,6 +230,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         RefundRequestMessage: embedded(refundRequestSchema as Record<string, unknown>),
         RefundStatusMessage: embedded(refundStatusSchema as Record<string, unknown>),
         FeedbackResponseMessage: embedded(feedbackResponseSchema as Record<string, unknown>),
+        AppealMessage: embedded(appealSchema as Record<string, unknown>),
         CaseEventHeaders: CASE_EVENT_MESSAGE_HEADERS,
         ...Object.fromEntries(EVENT_TYPES.map((type) => [`${type}Message`, caseEventPayloadSchema(type)])),
         DeadLetterHeaders: DEAD_LETTER_MESSAGE_HEADERS,

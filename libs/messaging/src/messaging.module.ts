@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
-import { migrate, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { Leadership, migrate, REPLICA_ID, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EventStore } from '@refund-desk/event-store';
 import { AppConfig, Metrics } from '@refund-desk/platform';
 import { InboundProcessor } from './inbound/inbound-processor';
@@ -51,7 +51,15 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
       retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
     });
     if (this.config.KAFKA_FORWARDER_ENABLED) {
+      await Leadership.prepare(this.db);
       this.forwarder = new CaseEventForwarder(kafka, this.db, this.store, {
+        // Every replica runs a forwarder; the one holding this lease publishes.
+        leadership: new Leadership(this.db, {
+          name: 'kafka-forwarder',
+          holder: REPLICA_ID,
+          ttlMs: this.config.LEADER_LEASE_TTL_MS,
+          logger: this.logger,
+        }),
         batchSize: this.config.KAFKA_FORWARDER_BATCH_SIZE,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,

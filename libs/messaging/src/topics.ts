@@ -3,11 +3,12 @@ export const TOPICS = {
   refundRequests: 'refunds.requests.v1',
   refundStatus: 'payments.refund-status.v1',
   feedbackResponses: 'feedback.responses.v1',
+  appeals: 'refunds.appeals.v1',
   caseEvents: 'refunds.case-events.v1',
   deadLetters: 'refunds.dlq.v1',
 } as const;
 
-export const INBOUND_TOPICS = [TOPICS.refundRequests, TOPICS.refundStatus, TOPICS.feedbackResponses] as const;
+export const INBOUND_TOPICS = [TOPICS.refundRequests, TOPICS.refundStatus, TOPICS.feedbackResponses, TOPICS.appeals] as const;
 export type InboundTopic = (typeof INBOUND_TOPICS)[number];
 
 export const isInboundTopic = (topic: string): topic is InboundTopic => (INBOUND_TOPICS as readonly string[]).includes(topic);

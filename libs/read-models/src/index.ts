@@ -18,12 +18,18 @@ export type { FollowUpFilter, FollowUpItem } from './follow-up-queue/follow-up-q
 export { managerQueue } from './manager-queue/manager-queue.read-model';
 export { ManagerQueueQuery } from './manager-queue/manager-queue.query';
 export type { ManagerQueueFilter, ManagerQueueItem } from './manager-queue/manager-queue.query';
+export { WAITING_FOR } from './manager-queue/manager-queue.projection';
+export type { WaitingFor } from './manager-queue/manager-queue.projection';
 
 export { trendAnalytics } from './trend-analytics/trend-analytics.read-model';
 export { TREND_GROUPINGS, TREND_INTERVALS, TrendsQuery } from './trend-analytics/trends.query';
 export type { TrendBucket, TrendGrouping, TrendInterval, TrendQuery, Trends } from './trend-analytics/trends.query';
-export { InsightsQuery } from './trend-analytics/insights.query';
+export { INSIGHT_KINDS, InsightsQuery } from './trend-analytics/insights.query';
 export type { Insight, InsightKind, Insights, InsightsQueryInput } from './trend-analytics/insights.query';
+
+export { dueDeadlines } from './due-deadlines/due-deadlines.read-model';
+export { DueDeadlinesQuery } from './due-deadlines/due-deadlines.query';
+export type { DueDeadline, LateRefund } from './due-deadlines/due-deadlines.query';
 
 export type { Page } from './shared/pagination';
 

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Global, Inject, Logger, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { Leadership, REPLICA_ID, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { SealedEventLog } from '@refund-desk/event-store';
 import { AppConfig, Metrics } from '@refund-desk/platform';
 import { prepareReadModels } from './projection-runtime/generations';
@@ -23,6 +23,7 @@ class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
 
   async onModuleInit(): Promise<void> {
     await prepareReadModels(this.db, this.projections);
+    await Leadership.prepare(this.db);
     this.runner.onBatch((projection, events, seconds) => {
       this.metrics.projectionEventsApplied.inc({ projection }, events);
       this.metrics.projectionBatchSeconds.observe({ projection }, seconds);
@@ -51,8 +52,14 @@ class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
     {
       provide: ProjectionRunner,
       // Projections keep no personal data, so they read the log as stored and never open a sealed field.
-      inject: [SQL_DATABASE, SealedEventLog, PROJECTIONS],
-      useFactory: (db: SqlDatabase, store: SealedEventLog, projections: Projection[]) => new ProjectionRunner(db, store, projections),
+      // Every replica may run the projections; the one holding the lease moves the read models.
+      inject: [SQL_DATABASE, SealedEventLog, PROJECTIONS, AppConfig],
+      useFactory: (db: SqlDatabase, store: SealedEventLog, projections: Projection[], config: AppConfig) =>
+        new ProjectionRunner(db, store, projections, {
+          batchSize: 500,
+          idleWaitMs: 250,
+          leadership: new Leadership(db, { name: 'projections', holder: REPLICA_ID, ttlMs: config.LEADER_LEASE_TTL_MS, logger: new Logger('Projections') }),
+        }),
     },
     ...QUERIES,
     ReadModelRebuilds,

@@ -31,7 +31,7 @@ describeWithKafka('the relay after a crash kafkajs will not restart', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    kafka = await startTestKafka({ topics: ['feedback.responses.v1', 'refunds.requests.v1', 'payments.refund-status.v1', 'refunds.dlq.v1'], partitions: 2 });
+    kafka = await startTestKafka({ topics: ['feedback.responses.v1', 'refunds.requests.v1', 'payments.refund-status.v1', 'refunds.appeals.v1', 'refunds.dlq.v1'], partitions: 2 });
     db = await PgliteDatabase.open();
     await migrate(db, 'messaging', INBOX_MIGRATIONS);
     producer = await testProducer(kafka);

@@ -19,6 +19,8 @@ function factsOf(c: GeneratedCase) {
   const settled = find('RefundSettled');
   const followed = find('FollowedUp');
   const closed = find('CaseClosed');
+  const appealed = find('DecisionAppealed');
+  const verdict = find('AppealDecided');
   const window = evaluated?.data.findings.find((f) => f.rule === 'return_window');
   return {
     customerId: c.customerId,
@@ -29,6 +31,7 @@ function factsOf(c: GeneratedCase) {
       outcome: decided?.data.outcome ?? null,
       channel: logged.data.channel,
       product: logged.data.product.sku,
+      decider: decided?.data.decidedBy ?? null,
     } as Record<TrendGrouping, string | null>,
     currency: logged.data.amount.currency,
     amount: logged.data.amount.minor,
@@ -43,6 +46,9 @@ function factsOf(c: GeneratedCase) {
     satisfaction: followed?.data.satisfaction ?? null,
     followedAt: followed ? new Date(followed.data.followedUpAt) : null,
     closedAt: closed ? new Date(closed.data.closedAt) : null,
+    appealedAt: appealed ? new Date(appealed.data.appealedAt) : null,
+    verdictAt: verdict ? new Date(verdict.data.decidedAt) : null,
+    verdict: verdict?.data.verdict ?? null,
     daysOverWindow: (window?.inputs.daysOverWindow as number | undefined) ?? null,
     windowDays: (window?.inputs.windowDays as number | undefined) ?? null,
   };
@@ -64,11 +70,14 @@ const median = (values: number[]): number | null => {
 
 /** The trends worked out by hand, one fact at a time. */
 function expectedTrends(all: Facts[], from: Date, to: Date, interval: TrendInterval, groupBy?: TrendGrouping): Map<string, TrendBucket> {
-  const acc = new Map<string, { requests: number; escalations: number; approvals: number; denials: number; hours: number[]; breaches: number; sat: number[]; refunded: Map<string, number> }>();
+  type Acc = { requests: number; escalations: number; approvals: number; denials: number; hours: number[]; breaches: number; sat: number[]; refunded: Map<string, number> };
+  const acc = new Map<string, Acc & { appeals: number; appealedDecisions: number; upheld: number; overturned: number }>();
   const inRange = (at: Date | null): at is Date => at !== null && at >= from && at < to;
   const get = (at: Date, f: Facts) => {
     const key = JSON.stringify([bucketOf(at, interval), groupBy ? f.groups[groupBy] : null]);
-    if (!acc.has(key)) acc.set(key, { requests: 0, escalations: 0, approvals: 0, denials: 0, hours: [], breaches: 0, sat: [], refunded: new Map() });
+    if (!acc.has(key)) {
+      acc.set(key, { requests: 0, escalations: 0, approvals: 0, denials: 0, hours: [], breaches: 0, sat: [], refunded: new Map(), appeals: 0, appealedDecisions: 0, upheld: 0, overturned: 0 });
+    }
     return acc.get(key)!;
   };
   for (const f of all) {
@@ -79,7 +88,10 @@ function expectedTrends(all: Facts[], from: Date, to: Date, interval: TrendInter
       if (f.outcome === 'denied') b.denials++;
       else b.approvals++;
       b.hours.push((f.decidedAt.getTime() - f.loggedAt.getTime()) / HOUR);
+      if (f.appealedAt) b.appealedDecisions++;
     }
+    if (inRange(f.appealedAt)) get(f.appealedAt, f).appeals++;
+    if (inRange(f.verdictAt)) get(f.verdictAt, f)[f.verdict === 'overturned' ? 'overturned' : 'upheld']++;
     if (f.escalatedAt && inRange(f.slaDueAt) && f.slaDueAt < (f.decidedAt ?? f.closedAt ?? NOW)) get(f.slaDueAt, f).breaches++;
     if (inRange(f.settledAt)) {
       const r = get(f.settledAt, f).refunded;
@@ -104,6 +116,15 @@ function expectedTrends(all: Facts[], from: Date, to: Date, interval: TrendInter
           medianHoursToDecision: median(b.hours),
           slaBreaches: b.breaches,
           averageSatisfaction: b.sat.length ? b.sat.reduce((x, y) => x + y, 0) / b.sat.length : null,
+          appeals: b.appeals,
+          appealRate: b.approvals + b.denials > 0 ? b.appealedDecisions / (b.approvals + b.denials) : null,
+          upheld: b.upheld,
+          overturned: b.overturned,
+          overturnRate: b.upheld + b.overturned > 0 ? b.overturned / (b.upheld + b.overturned) : null,
+          // The generated log has no decision above the four-eyes threshold and no scheduler.
+          fourEyesApprovals: 0,
+          fourEyesRejections: 0,
+          deadlinesMissed: 0,
         },
       ];
     }),
@@ -146,21 +167,26 @@ function analytics(open: () => Promise<{ db: SqlDatabase; dispose(): Promise<voi
     ['week', 'outcome', '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'],
     ['month', 'channel', '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'],
     ['month', 'product', '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'],
+    ['week', 'decider', '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z'],
   ])('trends by %s grouped by %s equal the figures worked out by hand', async (interval, groupBy, fromText, toText) => {
     const from = new Date(fromText);
     const to = new Date(toText);
     const result = await trends.trends({ from, to, interval, groupBy }, NOW);
     const expected = expectedTrends(facts, from, to, interval, groupBy);
-    const nonEmpty = result.buckets.filter((b) => b.requests + b.escalations + b.approvals + b.denials + b.slaBreaches + b.refunded.length > 0 || b.averageSatisfaction !== null);
+    const nonEmpty = result.buckets.filter(
+      (b) => b.requests + b.escalations + b.approvals + b.denials + b.slaBreaches + b.refunded.length + b.appeals + b.upheld + b.overturned > 0 || b.averageSatisfaction !== null,
+    );
     expect(nonEmpty.length).toBe(expected.size);
     expect(expected.size).toBeGreaterThan(2);
     for (const bucket of nonEmpty) {
       const want = expected.get(JSON.stringify([bucket.start, groupBy ? bucket.group : null]));
       expect(want).toBeDefined();
-      const { approvalRate, medianHoursToDecision, averageSatisfaction, ...counts } = bucket;
-      const { approvalRate: rate, medianHoursToDecision: hours, averageSatisfaction: sat, ...wantCounts } = want!;
+      const { approvalRate, medianHoursToDecision, averageSatisfaction, appealRate, overturnRate, ...counts } = bucket;
+      const { approvalRate: rate, medianHoursToDecision: hours, averageSatisfaction: sat, appealRate: appealsRate, overturnRate: overturnsRate, ...wantCounts } = want!;
       expect(counts).toEqual(wantCounts);
       close(approvalRate, rate);
+      close(appealRate, appealsRate);
+      close(overturnRate, overturnsRate);
       close(medianHoursToDecision, hours);
       close(averageSatisfaction, sat);
     }
@@ -211,6 +237,20 @@ function analytics(open: () => Promise<{ db: SqlDatabase; dispose(): Promise<voi
     expect(served.map((c) => c.cases)).toEqual([...served.map((c) => c.cases)].sort((a, b) => b - a));
     const left = repeaters.filter(([id]) => !served.some((c) => c.customerId === id)).map(([, n]) => n);
     expect(Math.max(0, ...left)).toBeLessThanOrEqual(Math.min(...served.map((c) => c.cases)));
+
+    const appealOutcomes = finding('appeal_outcomes')!.figures as { appeals: number; byDecider: Array<{ decider: string; decisions: number; appeals: number; verdicts: number; overturned: number }> };
+    const wantByDecider = new Map<string, { decisions: number; appeals: number; verdicts: number; overturned: number }>();
+    for (const f of facts) {
+      if (!f.decidedAt || !f.groups.decider || f.loggedAt < from || f.loggedAt >= to) continue;
+      const entry = wantByDecider.get(f.groups.decider) ?? { decisions: 0, appeals: 0, verdicts: 0, overturned: 0 };
+      entry.decisions += 1;
+      if (f.appealedAt) entry.appeals += 1;
+      if (f.verdict) entry.verdicts += 1;
+      if (f.verdict === 'overturned') entry.overturned += 1;
+      wantByDecider.set(f.groups.decider, entry);
+    }
+    expect(appealOutcomes.appeals).toBeGreaterThan(10);
+    expect(new Map(appealOutcomes.byDecider.map(({ decider, decisions, appeals, verdicts, overturned }) => [decider, { decisions, appeals, verdicts, overturned }]))).toEqual(wantByDecider);
 
     const byCategory = new Map<string, { exceptions: number; near: number }>();
     for (const f of facts) {

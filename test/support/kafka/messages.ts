@@ -51,3 +51,24 @@ export async function decidedCase(t: TestApp, agent: string): Promise<string> {
   if (decided.status !== 200) throw new Error(`decision failed: ${decided.text}`);
   return caseId;
 }
+
+export const appealMessage = (caseId: string, fields: Record<string, unknown> = {}): Record<string, unknown> & { messageId: string } => ({
+  messageId: newMessageId(),
+  caseId,
+  source: 'crm',
+  reason: 'Maria says the kettle was faulty from the start',
+  evidence: [{ kind: 'video', uri: 'https://files.example.com/v/81.mp4' }],
+  ...fields,
+});
+
+/** An out-of-policy case (the contract's example, sold in Switzerland) logged over HTTP, escalated and denied by a manager. */
+export async function deniedCase(t: TestApp, agent: string, manager: string): Promise<string> {
+  const logged = await t.request('POST', '/v1/cases', { token: agent, body: sampleRequest(t.clock.now()) });
+  if (logged.status !== 201) throw new Error(`log failed: ${logged.text}`);
+  const caseId = logged.body.caseId as string;
+  const evaluated = await t.request('POST', `/v1/cases/${caseId}/evaluation`, { token: agent });
+  if (evaluated.body.status !== 'escalated') throw new Error(`not escalated: ${evaluated.text}`);
+  const denied = await t.request('POST', `/v1/cases/${caseId}/decision`, { token: manager, body: { outcome: 'denied', rationale: 'Used, outside the window' } });
+  if (denied.status !== 200) throw new Error(`denial failed: ${denied.text}`);
+  return caseId;
+}

@@ -9,6 +9,7 @@ export const CONTRACT_TOPICS = [
   'refunds.requests.v1',
   'payments.refund-status.v1',
   'feedback.responses.v1',
+  'refunds.appeals.v1',
   'refunds.case-events.v1',
   'refunds.dlq.v1',
 ] as const;
@@ -71,8 +72,8 @@ class MockCluster implements TestKafka {
     })();
   }
 
-  static async start(topics: readonly string[], partitions: number): Promise<MockCluster> {
-    const child = spawn(MOCK_CLUSTER_BINARY, ['--brokers', '1', ...topics.map((t) => `${t}:${partitions}`)], { stdio: 'pipe' });
+  static async start(topics: readonly string[], partitions: number, brokers = 1): Promise<MockCluster> {
+    const child = spawn(MOCK_CLUSTER_BINARY, ['--brokers', String(brokers), ...topics.map((t) => `${t}:${partitions}`)], { stdio: 'pipe' });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -116,11 +117,11 @@ class MockCluster implements TestKafka {
 }
 
 /** The broker for a suite, with the contract's topics (3 partitions each on the mock). */
-export async function startTestKafka(options: { partitions?: number; topics?: readonly string[] } = {}): Promise<TestKafka> {
+export async function startTestKafka(options: { partitions?: number; topics?: readonly string[]; brokers?: number } = {}): Promise<TestKafka> {
   const topics = options.topics ?? CONTRACT_TOPICS;
   const partitions = options.partitions ?? 3;
   const external = process.env.KAFKA_BROKERS;
-  if (!external) return MockCluster.start(topics, partitions);
+  if (!external) return MockCluster.start(topics, partitions, options.brokers);
   const brokers = external.split(',');
   const admin = new Kafka({ clientId: 'refund-desk-tests', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();

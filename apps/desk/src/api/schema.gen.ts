@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * The case now, folded from its events once its hash chain verifies (409 damaged-event naming the event otherwise)
-         * @description Status, request, evaluation, escalation, assignment, decision, communications, refund, follow-up, notes and closure; the ETag is the version.
+         * @description Status, request, evaluation, escalation, assignment, decision (with fourEyes and refundDue), approval (four eyes), appeal, deadlinesMissed, communications, refund, follow-up, notes and closure; the ETag is the version.
          */
         get: operations["getCase"];
         put?: never;
@@ -138,6 +138,66 @@ export interface paths {
          * @description Records Decided with the authority behind it. Agents decide only evaluated, within-policy cases within their limit (403 insufficient-authority otherwise).
          */
         post: operations["decideCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Four eyes: approve or reject a decision above the policy threshold (DecisionApproved / DecisionRejected)
+         * @description For a decision whose `approval.status` is pending. `{verdict: approved, note?}` lets it stand: refunds may then be executed, the customer told and the case closed. `{verdict: rejected, note}` (note required: the reason) voids it: the case waits for a new decision, or again for the appeal verdict it came from. The decider is refused (403 separation-of-duties); the approver needs at least the authority the decision was taken with (403 insufficient-authority).
+         */
+        post: operations["approveDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Appeal a denial or partial outcome for the customer (DecisionAppealed)
+         * @description Records DecisionAppealed: the case goes back to the manager queue as an appeal, with a deadline from the policy's SLA hours. Only within the policy's appeal window (appealWindowDays after the decision), once, for an outcome other than what the customer asked for, and not after money was sent or while the decision waits for a second approver (409 illegal-transition otherwise).
+         */
+        post: operations["appealDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{caseId}/appeal/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide an appeal: upheld, or overturned with a new decision (AppealDecided)
+         * @description By someone other than the first decider (403 separation-of-duties) with at least the authority the appeal requires (403 insufficient-authority). `{verdict: upheld, rationale}` keeps the first decision; `{verdict: overturned, rationale, decision: {outcome, amount?, legalBasis?, alternativesOffered?, contests?}}` replaces it, checked as a first decision is (authority limits, the legal floor, four eyes above the threshold). Answers the decision in force.
+         */
+        post: operations["decideAppeal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -280,7 +340,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Escalated, undecided cases: priority first, then the earliest deadline
+         * Cases waiting for a manager (a decision, an appeal verdict, a second approval): priority first, then the earliest deadline
          * @description Filters combine; a page holds `limit` items (50 by default) and `nextCursor` fetches the next one.
          */
         get: operations["listManagerQueue"];
@@ -304,6 +364,26 @@ export interface paths {
          * @description Longest overdue first; a case leaves the queue when FollowedUp or CaseClosed is recorded.
          */
         get: operations["listFollowUpQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/late-refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refunds not settled by their deadline (legal or policy), as the deadline scheduler recorded them
+         * @description Longest overdue first; a refund leaves the list when RefundSettled or CaseClosed is recorded.
+         */
+        get: operations["listLateRefunds"];
         put?: never;
         post?: never;
         delete?: never;
@@ -620,7 +700,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise */
+        /** Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise, and from the moment shutdown begins (check `lifecycle`) */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -859,6 +939,53 @@ export interface components {
             /** @description Statutory rights the decision disputes, each with a reason and evidence; needs senior_manager authority. Without one, a decision below a right the evaluation found is a 409 below-legal-floor */
             contests?: components["schemas"]["ContestDto"][];
         };
+        ApprovalDto: {
+            /**
+             * @description approved: refunds may be executed; rejected: the decision is void and the case waits for a new one
+             * @example approved
+             * @enum {string}
+             */
+            verdict: "approved" | "rejected";
+            /**
+             * @description With approved: an optional note. With rejected: required, the reason (recorded on DecisionRejected)
+             * @example The photos show wear
+             */
+            note?: string;
+        };
+        AppealDto: {
+            /**
+             * @description The customer's grounds for the appeal
+             * @example The kettle was faulty from the start; the customer sent a video
+             */
+            reason: string;
+            evidence?: components["schemas"]["EvidenceDto"][];
+        };
+        ReplacementDecisionDto: {
+            /**
+             * @example refund
+             * @enum {string}
+             */
+            outcome: "refund" | "partial_refund" | "store_credit" | "exchange" | "repair" | "denied";
+            /** @description Required for partial_refund; defaults to the amount paid for refund and store_credit */
+            amount?: components["schemas"]["MoneyDto"];
+            /** @example Directive (EU) 2019/771 art. 10 */
+            legalBasis?: string;
+            alternativesOffered?: ("store_credit" | "exchange" | "repair" | "discount")[];
+            /** @description As on a first decision: statutory rights disputed with evidence (senior_manager) */
+            contests?: components["schemas"]["ContestDto"][];
+        };
+        AppealVerdictDto: {
+            /**
+             * @description upheld: the first decision stands; overturned: `decision` replaces it
+             * @example overturned
+             * @enum {string}
+             */
+            verdict: "upheld" | "overturned";
+            /** @example The video shows the fault on first use */
+            rationale: string;
+            /** @description Required when overturned, refused when upheld */
+            decision?: components["schemas"]["ReplacementDecisionDto"];
+        };
         CommunicationDto: {
             /**
              * @example email
@@ -984,6 +1111,21 @@ export interface components {
             /** @example 7 */
             followUpDelayDays: number;
             refundSettlementDays: components["schemas"]["SettlementDaysDto"];
+            /**
+             * @description Four eyes: a money-back decision above this amount (minor units by currency) needs a second approver before any refund. A currency without an entry needs none; absent: the defaults (100000 minor units in EUR, USD, GBP and CHF, 10000000 RUB, 500000 BRL, 400000 SAR and AED)
+             * @example {
+             *       "EUR": 100000,
+             *       "CHF": 100000
+             *     }
+             */
+            fourEyesThreshold?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Days after a decision within which a denial or partial outcome may be appealed; absent: 30
+             * @example 30
+             */
+            appealWindowDays?: number;
         };
         PolicyResponse: {
             /** @example 2 */
@@ -1018,6 +1160,14 @@ export interface components {
             /** @example small-appliances */
             category: string | null;
         };
+        QueueDecisionResponse: {
+            decidedBy: string | null;
+            /** @enum {string|null} */
+            outcome: "refund" | "partial_refund" | "store_credit" | "exchange" | "repair" | "denied" | null;
+            amount: components["schemas"]["MoneyDto"] | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+        };
         ManagerQueueItemResponse: {
             caseId: string;
             customerId: string | null;
@@ -1046,6 +1196,25 @@ export interface components {
             /** @description slaDueAt has passed at the time of the query */
             slaBreached: boolean;
             assignee: string | null;
+            /**
+             * @description What the case waits for: a first decision, an appeal verdict, or a second approver (four eyes)
+             * @enum {string}
+             */
+            waitingFor: "decision" | "appeal" | "approval";
+            /**
+             * Format: date-time
+             * @description When the wait began: escalated, appealed, or decided
+             */
+            waitingSince: string;
+            /**
+             * Format: date-time
+             * @description When the deadline was recorded as missed (priority and authority were raised)
+             */
+            slaMissedAt: string | null;
+            /** @description The decision appealed or waiting for approval; its decider may not decide the appeal or approve it */
+            decision: components["schemas"]["QueueDecisionResponse"] | null;
+            /** @description For an appeal: who decided what is appealed */
+            firstDecidedBy: string | null;
         };
         ManagerQueueResponse: {
             /** @description Urgent first, then the earliest deadline */
@@ -1072,6 +1241,11 @@ export interface components {
             followUpDueAt: string;
             daysOverdue: number;
             /**
+             * Format: date-time
+             * @description When the follow-up was recorded as missed
+             */
+            missedAt: string | null;
+            /**
              * @description Channel the request came in by
              * @enum {string|null}
              */
@@ -1082,6 +1256,37 @@ export interface components {
         FollowUpQueueResponse: {
             /** @description Longest overdue first */
             items: components["schemas"]["FollowUpItemResponse"][];
+            /** @description Pass as cursor for the next page; null on the last */
+            nextCursor: string | null;
+            /** Format: date-time */
+            asOf: string;
+        };
+        LateRefundResponse: {
+            /** @example 4b1f0a9e8c2d4e6f */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description When the money was due: the statutory refund deadline, or the policy settlement time
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description When the scheduler recorded the deadline as missed (DeadlineMissed)
+             */
+            missedAt: string;
+            /** @description The amount decided */
+            amount: components["schemas"]["MoneyDto"] | null;
+            /**
+             * @description Which rule set the deadline
+             * @enum {string|null}
+             */
+            under: "law" | "policy" | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+        };
+        LateRefundsResponse: {
+            /** @description Longest overdue first */
+            items: components["schemas"]["LateRefundResponse"][];
             /** @description Pass as cursor for the next page; null on the last */
             nextCursor: string | null;
             /** Format: date-time */
@@ -1148,6 +1353,22 @@ export interface components {
             slaBreaches: number;
             /** @description Mean satisfaction (1-5) of the follow-ups recorded in the bucket */
             averageSatisfaction: number | null;
+            /** @description Decisions appealed in the bucket */
+            appeals: number;
+            /** @description Of the decisions taken in the bucket, the share appealed so far */
+            appealRate: number | null;
+            /** @description Appeals decided in the bucket with the first decision upheld */
+            upheld: number;
+            /** @description Appeals decided in the bucket with the first decision overturned */
+            overturned: number;
+            /** @description overturned / (upheld + overturned) */
+            overturnRate: number | null;
+            /** @description Decisions above the four-eyes threshold approved by a second person in the bucket */
+            fourEyesApprovals: number;
+            /** @description Decisions above the four-eyes threshold rejected by a second person in the bucket */
+            fourEyesRejections: number;
+            /** @description Deadlines recorded as missed in the bucket (decision, appeal, refund settlement, follow-up) */
+            deadlinesMissed: number;
         };
         TrendsResponse: {
             /** Format: date-time */
@@ -1157,13 +1378,13 @@ export interface components {
             /** @enum {string} */
             interval: "day" | "week" | "month";
             /** @enum {string|null} */
-            groupBy: "reason" | "category" | "outcome" | "channel" | "product" | null;
+            groupBy: "reason" | "category" | "outcome" | "channel" | "product" | "decider" | null;
             /** @description Oldest first; without groupBy every bucket of the period, empty ones included */
             buckets: components["schemas"]["TrendBucketResponse"][];
         };
         InsightResponse: {
             /** @enum {string} */
-            kind: "window_near_miss" | "rising_defect_claims" | "repeat_requesters" | "exception_cost" | "policy_revision_effect";
+            kind: "window_near_miss" | "rising_defect_claims" | "repeat_requesters" | "exception_cost" | "policy_revision_effect" | "appeal_outcomes";
             title: string;
             detail: string;
             /** @description The figures behind the finding */
@@ -1580,6 +1801,95 @@ export interface components {
             slaBreached: boolean | null;
             /** @description Statutory rights the decider disputed, with evidence; absent when none was */
             contests?: components["schemas"]["EntitlementContest"][];
+            /** @description Present when the amount is above the policy's four-eyes threshold: no refund is executed before a second person approves (see the case's approval) */
+            fourEyes?: {
+                threshold: components["schemas"]["Money"];
+            };
+            refundDue?: components["schemas"]["RefundDue"];
+        };
+        /** @description When the money a decision sends back is due, and under which rule. Absent on outcomes that send no money */
+        RefundDue: {
+            /**
+             * Format: date-time
+             * @description When the money is due; a refund not settled by then is recorded as a missed refund_settlement deadline
+             */
+            by: string;
+            /**
+             * @description law: a statutory right's refund deadline (source named); policy: the policy's longest settlement time
+             * @enum {string}
+             */
+            under: "law" | "policy";
+            source: components["schemas"]["LegalSource"] | null;
+        };
+        /** @description Four eyes on the decision in force: not_required (at or below the threshold, or no money back), pending (no refund, message or closing until a second person approves), approved */
+        Approval: {
+            /** @enum {string} */
+            status: "not_required" | "pending" | "approved";
+            threshold?: components["schemas"]["Money"];
+            /** @description Token subject of whoever did it (kafka:<source> for messages) */
+            approvedBy?: string;
+            /** Format: date-time */
+            approvedAt?: string;
+            /** @description Personal data */
+            note?: string | null;
+        };
+        /** @description An appeal against the decision: back with the managers until a verdict (by someone other than firstDecidedBy) */
+        Appeal: {
+            /** @description Personal data (the customer's grounds) */
+            reason: string;
+            evidence: components["schemas"]["Evidence"][];
+            /** @description Whoever decided what is appealed: they may not decide the appeal */
+            firstDecidedBy: string;
+            /**
+             * @description At least the authority of the first decision, and a manager's
+             * @enum {string}
+             */
+            requiredAuthority: "agent" | "manager" | "senior_manager";
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * Format: date-time
+             * @description Deadline for the verdict
+             */
+            slaDueAt: string;
+            policyVersion: number;
+            /** @description Token subject of whoever did it (kafka:<source> for messages) */
+            appealedBy: string;
+            /** Format: date-time */
+            appealedAt: string;
+            verdict: components["schemas"]["AppealVerdict"] | null;
+        };
+        AppealVerdict: {
+            /** @enum {string} */
+            verdict: "upheld" | "overturned";
+            /** @description Personal data */
+            rationale: string;
+            authority: components["schemas"]["DecisionAuthority"];
+            /** @description Token subject of whoever did it (kafka:<source> for messages) */
+            decidedBy: string;
+            /** Format: date-time */
+            decidedAt: string;
+            /** @description Whether the verdict came after the appeal's slaDueAt */
+            slaBreached: boolean;
+            /** @description The decision an overturning verdict replaced, with its approval */
+            replaced: {
+                decision: components["schemas"]["Decision"];
+                approval: components["schemas"]["Approval"];
+            } | null;
+        };
+        MissedDeadline: {
+            /**
+             * @description decision_sla: an escalated case undecided by slaDueAt; appeal_sla: an appeal without a verdict by its slaDueAt; refund_settlement: money not settled by refundDue.by; follow_up: no follow-up by followUpDueAt
+             * @enum {string}
+             */
+            deadline: "decision_sla" | "appeal_sla" | "refund_settlement" | "follow_up";
+            /** Format: date-time */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description When the scheduler recorded it
+             */
+            missedAt: string;
         };
         Communication: {
             /** @enum {string} */
@@ -1647,7 +1957,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri
-             * @description https://refund-desk.dev/problems/ followed by: validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403), insufficient-authority (403), case-not-found (404), not-found (404), illegal-transition (409), below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source), idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409), damaged-event (409, with damagedEvent: a stored event of the case no longer verifies), conflict (409), version-mismatch (412, with currentVersion), precondition-failed (412), payload-too-large (413), unsupported-media-type (415), rate-limited (429), internal-error (500), unavailable (503). New types may be added; rely on status for the class of error.
+             * @description https://refund-desk.dev/problems/ followed by: validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403), insufficient-authority (403), separation-of-duties (403, with separationOfDuties: the rule and who took the first step), case-not-found (404), not-found (404), illegal-transition (409), below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source), idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409), damaged-event (409, with damagedEvent: a stored event of the case no longer verifies), conflict (409), version-mismatch (412, with currentVersion), precondition-failed (412), payload-too-large (413), unsupported-media-type (415), rate-limited (429), internal-error (500), unavailable (503). New types may be added; rely on status for the class of error.
              * @example https://refund-desk.dev/problems/validation
              */
             type: string;
@@ -1685,6 +1995,13 @@ export interface components {
                 right: "withdrawal" | "conformity";
                 source: components["schemas"]["LegalSource"];
                 allowedOutcomes: string[];
+            };
+            /** @description With separation-of-duties (403): the rule (four_eyes: a decision is approved by someone other than its decider; appeal_by_another: an appeal is decided by someone other than the first decider) and who that was */
+            separationOfDuties?: {
+                /** @enum {string} */
+                rule: "four_eyes" | "appeal_by_another";
+                /** @description Subject of whoever took the first step */
+                decidedBy: string;
             };
         };
         FieldError: {
@@ -1728,6 +2045,10 @@ export interface components {
             escalation: components["schemas"]["CaseEscalation"] | null;
             assignment: components["schemas"]["Assignment"] | null;
             decision: components["schemas"]["Decision"] | null;
+            approval: components["schemas"]["Approval"] | null;
+            appeal: components["schemas"]["Appeal"] | null;
+            /** @description Deadlines the scheduler recorded as missed (DeadlineMissed), each once, oldest first */
+            deadlinesMissed: components["schemas"]["MissedDeadline"][];
             communications: components["schemas"]["Communication"][];
             refund: components["schemas"]["RefundTracking"] | null;
             followUp: components["schemas"]["FollowUp"] | null;
@@ -1974,6 +2295,13 @@ export interface components {
             /** @description Where Kafka runs in this process: ready (the relay's consumer runs), relay and forwarder status */
             kafka?: {
                 [key: string]: unknown;
+            };
+            /** @description The singleton work this replica leads now; every replica runs the same code and one leads each */
+            leading?: {
+                /** @description This replica holds the projections lease and moves the read models */
+                projections: boolean;
+                /** @description This replica holds the forwarder lease and publishes the event log (absent where the forwarder is off) */
+                forwarder?: boolean;
             };
         };
     };
@@ -2840,6 +3168,450 @@ export interface operations {
         };
         responses: {
             /** @description The recorded decision */
+            200: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionCommandResponse"];
+                };
+            };
+            /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or not a valid one */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has none of the roles this operation needs, or not the decision authority */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case (or resource) */
+            404: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (the detail says why), an Idempotency-Key reused with another body, or a concurrent change */
+            409: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current; the ETag header and currentVersion give the current one */
+            412: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES (1 MB by default) */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per token subject) */
+            429: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on our side; it has been logged */
+            500: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The case version you saw ("3", as in the ETag); 412 if the case moved on. Without it a command that races another is retried on fresh state */
+                "If-Match"?: string;
+                /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
+                "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
+            };
+            path: {
+                /** @description The case id (from POST /v1/cases or its Location); an id that cannot be one is a 404 */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDto"];
+            };
+        };
+        responses: {
+            /** @description The approval or rejection was recorded */
+            200: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCommandResponse"];
+                };
+            };
+            /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or not a valid one */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has none of the roles this operation needs, or not the decision authority */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case (or resource) */
+            404: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (the detail says why), an Idempotency-Key reused with another body, or a concurrent change */
+            409: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current; the ETag header and currentVersion give the current one */
+            412: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES (1 MB by default) */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per token subject) */
+            429: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on our side; it has been logged */
+            500: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appealDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The case version you saw ("3", as in the ETag); 412 if the case moved on. Without it a command that races another is retried on fresh state */
+                "If-Match"?: string;
+                /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
+                "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
+            };
+            path: {
+                /** @description The case id (from POST /v1/cases or its Location); an id that cannot be one is a 404 */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealDto"];
+            };
+        };
+        responses: {
+            /** @description The appeal was recorded */
+            200: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseCommandResponse"];
+                };
+            };
+            /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or not a valid one */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has none of the roles this operation needs, or not the decision authority */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case (or resource) */
+            404: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (the detail says why), an Idempotency-Key reused with another body, or a concurrent change */
+            409: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a version that is no longer current; the ETag header and currentVersion give the current one */
+            412: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES (1 MB by default) */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per token subject) */
+            429: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on our side; it has been logged */
+            500: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideAppeal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The case version you saw ("3", as in the ETag); 412 if the case moved on. Without it a command that races another is retried on fresh state */
+                "If-Match"?: string;
+                /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
+                "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
+            };
+            path: {
+                /** @description The case id (from POST /v1/cases or its Location); an id that cannot be one is a 404 */
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealVerdictDto"];
+            };
+        };
+        responses: {
+            /** @description The verdict was recorded; the decision in force */
             200: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
@@ -4010,6 +4782,8 @@ export interface operations {
                 category?: string;
                 /** @description Only cases whose decision needs this authority */
                 requiredAuthority?: "agent" | "manager" | "senior_manager";
+                /** @description Only cases waiting for a first decision, an appeal verdict or a second approver */
+                waitingFor?: "decision" | "appeal" | "approval";
                 customerId?: string;
             };
             header?: {
@@ -4196,6 +4970,101 @@ export interface operations {
             };
         };
     };
+    listLateRefunds: {
+        parameters: {
+            query?: {
+                /** @description Global position from a command response: wait (at most 5 s) until this read model has applied it. The response then says in `X-Min-Position-Reached` whether it had. 0 is always reached (no wait); an empty value is refused. */
+                minPosition?: number;
+                /** @description Page size (50 for queues, 200 for a timeline) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
+                "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the list */
+            200: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "X-Min-Position-Reached": components["headers"]["X-Min-Position-Reached"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LateRefundsResponse"];
+                };
+            };
+            /** @description Invalid input: the body, a query parameter, a path parameter or a header (If-Match, Idempotency-Key); `errors` names each field */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or not a valid one */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token has none of the roles this operation needs, or not the decision authority */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per token subject) */
+            429: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on our side; it has been logged */
+            500: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event store or the database is unavailable, or the identity provider that issued the token cannot be reached; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCustomerTimeline: {
         parameters: {
             query?: {
@@ -4305,8 +5174,8 @@ export interface operations {
                 to?: string;
                 /** @description Bucket size (UTC; weeks start on Monday) */
                 interval?: "day" | "week" | "month";
-                /** @description Split each bucket by this dimension (product: the SKU) */
-                groupBy?: "reason" | "category" | "outcome" | "channel" | "product";
+                /** @description Split each bucket by this dimension (product: the SKU; decider: who took the first decision in force) */
+                groupBy?: "reason" | "category" | "outcome" | "channel" | "product" | "decider";
             };
             header?: {
                 /** @description Your id for this request (1-100 letters, digits, . _ : -): echoed in the answer and recorded as the correlationId of its events. Any other value, or none, is replaced by a new id */
@@ -5170,7 +6039,7 @@ export interface operations {
                 "X-Correlation-Id"?: components["parameters"]["X-Correlation-Id"];
             };
             path: {
-                /** @description A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history) or `all` */
+                /** @description A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, due_deadlines) or `all` */
                 name: string;
             };
             cookie?: never;

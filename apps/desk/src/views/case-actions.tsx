@@ -16,11 +16,40 @@ const CHANNELS = ['email', 'sms', 'phone', 'chat', 'letter'] as const;
 
 const can = (session: Session, roles: readonly Role[]) => hasAnyRole(session, roles);
 
+type Authority = Schemas['DecisionAuthority']['level'];
+const AUTHORITIES: readonly Authority[] = ['agent', 'manager', 'senior_manager'];
+const rank = (level: Authority): number => AUTHORITIES.indexOf(level);
+/** A second approver and an appeal's decider are managers at least, whoever took the first decision. */
+const atLeastManager = (level: Authority): Authority => (rank(level) < rank('manager') ? 'manager' : level);
+const hasAuthority = (session: Session, needed: Authority): boolean => AUTHORITIES.some((level) => session.roles.includes(level) && rank(level) >= rank(needed));
+
+// The API's default when the policy names no appeal period.
+const DEFAULT_APPEAL_WINDOW_DAYS = 30;
+
+/**
+ * Whether an agent may appeal the decision now, by the API's rules: an outcome other than what the
+ * customer asked for (or less money), not yet appealed, not waiting for a second approver, no money
+ * sent, and within the policy's appeal period.
+ */
+function appealOpen(view: CaseView, windowDays: number | undefined): boolean {
+  const { decision, request, refund } = view;
+  if (view.status !== 'decided' || !decision || view.appeal || view.approval?.status === 'pending') return false;
+  if (refund && (refund.status === 'issued' || refund.status === 'settled')) return false;
+  const appealable =
+    decision.outcome === 'denied' ||
+    decision.outcome === 'partial_refund' ||
+    decision.outcome !== request.requestedResolution ||
+    (decision.amount !== null && decision.amount.minor < request.amount.minor);
+  const closesAt = Date.parse(decision.decidedAt) + (windowDays ?? DEFAULT_APPEAL_WINDOW_DAYS) * 86_400_000;
+  return appealable && Date.now() <= closesAt;
+}
+
 /** The actions the signed-in role may take on the case in its current state. */
 export function CaseActions({ view }: { view: CaseView }) {
   const t = useT();
   const session = useSignedIn();
   const queryClient = useQueryClient();
+  const policy = usePolicy();
   const [stale, setStale] = useState<{ mine: number; current: number | undefined } | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const reload = async () => {
@@ -45,23 +74,42 @@ export function CaseActions({ view }: { view: CaseView }) {
     }
   };
   const path = { caseId: view.caseId };
-  const { status } = view;
+  const { status, decision, appeal } = view;
   const open = status !== 'closed';
+  // Four eyes: until a second person approves, the API refuses the refund, the message, the follow-up and the closing.
+  const awaitingApproval = status === 'decided' && view.approval?.status === 'pending';
+  const appealWaiting = status === 'decided' && appeal !== null && appeal.verdict === null;
   const actions: ReactNode[] = [];
   if (status === 'logged' && can(session, ['agent']))
     actions.push(<ActionForm key="evaluate" title={t('action.evaluate')} submit={() => run((headers) => unwrap(api.POST('/v1/cases/{caseId}/evaluation', { params: { path, header: headers } })))} />);
   // The API escalates by hand only after an evaluation (an out-of-policy one escalates by itself).
   if (status === 'evaluated' && can(session, ['agent', 'manager']))
     actions.push(<EscalateForm key="escalate" run={run} caseId={view.caseId} />);
-  if (status === 'escalated' && can(session, ['manager', 'senior_manager']))
+  if ((status === 'escalated' || awaitingApproval || appealWaiting) && can(session, ['manager', 'senior_manager']))
     actions.push(<AssignForm key="assign" run={run} view={view} />);
   if ((status === 'evaluated' || status === 'escalated') && can(session, ['agent', 'manager', 'senior_manager']))
     actions.push(<DecideForm key="decide" run={run} view={view} />);
-  if (status === 'decided' && can(session, ['agent', 'manager'])) actions.push(<NotifyForm key="notify" run={run} view={view} />);
-  if (status === 'decided' && can(session, ['agent']) && (view.decision?.outcome === 'refund' || view.decision?.outcome === 'partial_refund'))
+  if (awaitingApproval && decision && can(session, ['manager', 'senior_manager'])) {
+    const needed = atLeastManager(decision.authority.level);
+    if (decision.decidedBy === session.subject) actions.push(<NotYours key="approve" title={t('action.approve')} why={t('action.approve.ownDecision')} />);
+    else if (!hasAuthority(session, needed))
+      actions.push(<NotYours key="approve" title={t('action.approve')} why={t('action.approve.authority', { authority: t(`role.${needed}`) })} />);
+    else actions.push(<ApproveForm key="approve" run={run} caseId={view.caseId} />, <RejectForm key="reject" run={run} caseId={view.caseId} />);
+  }
+  if (appealWaiting && can(session, ['manager', 'senior_manager'])) {
+    if (appeal.firstDecidedBy === session.subject)
+      actions.push(<NotYours key="decide-appeal" title={t('action.decideAppeal')} why={t('action.decideAppeal.firstDecider')} />);
+    else if (!hasAuthority(session, appeal.requiredAuthority))
+      actions.push(<NotYours key="decide-appeal" title={t('action.decideAppeal')} why={t('action.decideAppeal.required', { authority: t(`role.${appeal.requiredAuthority}`) })} />);
+    else actions.push(<AppealVerdictForm key="decide-appeal" run={run} view={view} />);
+  }
+  if (status === 'decided' && !awaitingApproval && can(session, ['agent', 'manager'])) actions.push(<NotifyForm key="notify" run={run} view={view} />);
+  // No money moves under a decision while an appeal against it waits.
+  if (status === 'decided' && !awaitingApproval && !appealWaiting && can(session, ['agent']) && (decision?.outcome === 'refund' || decision?.outcome === 'partial_refund'))
     actions.push(<RefundForm key="refund" run={run} view={view} />);
-  if (status === 'decided' && can(session, ['agent']) && !view.followUp) actions.push(<FollowUpForm key="follow-up" run={run} view={view} />);
-  if (status === 'decided' && can(session, ['agent', 'manager'])) actions.push(<CloseForm key="close" run={run} view={view} />);
+  if (status === 'decided' && !awaitingApproval && can(session, ['agent']) && !view.followUp) actions.push(<FollowUpForm key="follow-up" run={run} view={view} />);
+  if (status === 'decided' && can(session, ['agent']) && appealOpen(view, policy.data?.rules.appealWindowDays)) actions.push(<AppealForm key="appeal" run={run} caseId={view.caseId} />);
+  if (status === 'decided' && !awaitingApproval && !appealWaiting && can(session, ['agent', 'manager'])) actions.push(<CloseForm key="close" run={run} view={view} />);
   if (open && can(session, ['agent', 'manager', 'senior_manager'])) actions.push(<NoteForm key="note" run={run} view={view} />);
   return (
     <aside aria-labelledby="actions-title" className="actions">
@@ -132,6 +180,16 @@ function Refusal({ error }: { error: unknown }) {
 
 const text = (form: FormData, name: string): string => String(form.get(name) ?? '').trim();
 
+/** An action the role could take but this person may not, here: said instead of a button the API would refuse. */
+function NotYours({ title, why }: { title: string; why: string }) {
+  return (
+    <div className="not-yours" role="note">
+      <h3>{title}</h3>
+      <p>{why}</p>
+    </div>
+  );
+}
+
 function EscalateForm({ run, caseId }: { run: Run; caseId: string }) {
   const t = useT();
   return (
@@ -181,47 +239,45 @@ function AssignForm({ run, view }: { run: Run; view: CaseView }) {
   );
 }
 
+const usePolicy = () => useQuery({ queryKey: ['policy'], queryFn: () => unwrap(api.GET('/v1/policy')) });
+
 /** The signed-in person's authority limit for the case's currency, from the policy in force. */
 function useAuthorityLimit(session: Session, currency: string): { limit: number | null; loaded: boolean } {
-  const policy = useQuery({ queryKey: ['policy'], queryFn: () => unwrap(api.GET('/v1/policy')) });
+  const policy = usePolicy();
   if (!policy.data) return { limit: null, loaded: false };
   if (session.roles.includes('senior_manager')) return { limit: null, loaded: true };
   const level = session.roles.includes('manager') ? 'manager' : 'agent';
   return { limit: policy.data.rules.authorityLimits[level]?.[currency] ?? 0, loaded: true };
 }
 
-function DecideForm({ run, view }: { run: Run; view: CaseView }) {
-  const t = useT();
-  const format = useFormat();
-  const session = useSignedIn();
+type Terms = Schemas['ReplacementDecisionDto'];
+
+/** What a decider sets (outcome, amount, legal basis, alternatives), for a first decision and for one that overturns it on appeal. */
+function useDecisionTerms(view: CaseView) {
   const currency = view.request.amount.currency;
-  const { limit, loaded } = useAuthorityLimit(session, currency);
   const [outcome, setOutcome] = useState<Outcome>(view.evaluation?.recommendation.resolution ?? 'refund');
-  const required = view.escalation?.requiredAuthority ?? view.evaluation?.requiredAuthority;
   const withAmount = outcome === 'refund' || outcome === 'partial_refund' || outcome === 'store_credit';
+  const read = (form: FormData): Terms => {
+    const major = Number(text(form, 'amount').replace(',', '.'));
+    const legalBasis = text(form, 'legalBasis');
+    return {
+      outcome,
+      ...(withAmount && text(form, 'amount') ? { amount: { minor: toMinor(major, currency), currency } } : {}),
+      ...(legalBasis ? { legalBasis } : {}),
+      alternativesOffered: form.getAll('alternatives').map(String) as Terms['alternativesOffered'],
+    };
+  };
+  return { outcome, setOutcome, withAmount, read };
+}
+
+function DecisionFields({ view, terms, children }: { view: CaseView; terms: ReturnType<typeof useDecisionTerms>; children?: ReactNode }) {
+  const t = useT();
+  const currency = view.request.amount.currency;
   return (
-    <ActionForm
-      title={t('action.decide')}
-      submit={(form) => {
-        const major = Number(text(form, 'amount').replace(',', '.'));
-        const legalBasis = text(form, 'legalBasis');
-        const body: Schemas['DecisionDto'] = {
-          outcome,
-          rationale: text(form, 'rationale'),
-          ...(withAmount && text(form, 'amount') ? { amount: { minor: toMinor(major, currency), currency } } : {}),
-          ...(legalBasis ? { legalBasis } : {}),
-          alternativesOffered: form.getAll('alternatives').map(String) as Schemas['DecisionDto']['alternativesOffered'],
-        };
-        return run((headers) => unwrap(api.POST('/v1/cases/{caseId}/decision', { params: { path: { caseId: view.caseId }, header: headers }, body })));
-      }}
-    >
-      {loaded && (
-        <p className="authority">{limit === null ? t('action.decide.unlimited') : t('action.decide.limit', { limit: format.money({ minor: limit, currency }) })}</p>
-      )}
-      {required && <p className="muted">{t('action.decide.required', { authority: t(`role.${required}`) })}</p>}
+    <>
       <label>
         {t('action.decide.outcome')}
-        <select name="outcome" value={outcome} onChange={(event) => setOutcome(event.target.value as Outcome)}>
+        <select name="outcome" value={terms.outcome} onChange={(event) => terms.setOutcome(event.target.value as Outcome)}>
           {OUTCOMES.map((code) => (
             <option key={code} value={code}>
               {t(`outcome.${code}`)}
@@ -229,16 +285,13 @@ function DecideForm({ run, view }: { run: Run; view: CaseView }) {
           ))}
         </select>
       </label>
-      {withAmount && (
+      {terms.withAmount && (
         <label>
           {t('action.decide.amount', { currency })}
           <input name="amount" inputMode="decimal" defaultValue={String(toMajor(view.request.amount))} />
         </label>
       )}
-      <label>
-        {t('action.decide.rationale')}
-        <textarea name="rationale" required rows={3} />
-      </label>
+      {children}
       <label>
         {t('action.decide.legalBasis')}
         <input name="legalBasis" />
@@ -251,6 +304,150 @@ function DecideForm({ run, view }: { run: Run; view: CaseView }) {
           </label>
         ))}
       </fieldset>
+    </>
+  );
+}
+
+function DecideForm({ run, view }: { run: Run; view: CaseView }) {
+  const t = useT();
+  const format = useFormat();
+  const session = useSignedIn();
+  const currency = view.request.amount.currency;
+  const { limit, loaded } = useAuthorityLimit(session, currency);
+  const terms = useDecisionTerms(view);
+  const required = view.escalation?.requiredAuthority ?? view.evaluation?.requiredAuthority;
+  return (
+    <ActionForm
+      title={t('action.decide')}
+      submit={(form) => {
+        const body: Schemas['DecisionDto'] = { ...terms.read(form), rationale: text(form, 'rationale') };
+        return run((headers) => unwrap(api.POST('/v1/cases/{caseId}/decision', { params: { path: { caseId: view.caseId }, header: headers }, body })));
+      }}
+    >
+      {loaded && (
+        <p className="authority">{limit === null ? t('action.decide.unlimited') : t('action.decide.limit', { limit: format.money({ minor: limit, currency }) })}</p>
+      )}
+      {required && <p className="muted">{t('action.decide.required', { authority: t(`role.${required}`) })}</p>}
+      <DecisionFields view={view} terms={terms}>
+        <label>
+          {t('action.decide.rationale')}
+          <textarea name="rationale" required rows={3} />
+        </label>
+      </DecisionFields>
+    </ActionForm>
+  );
+}
+
+function ApproveForm({ run, caseId }: { run: Run; caseId: string }) {
+  const t = useT();
+  return (
+    <ActionForm
+      title={t('action.approve')}
+      submit={(form) => {
+        const note = text(form, 'note');
+        return run((headers) =>
+          unwrap(api.POST('/v1/cases/{caseId}/approval', { params: { path: { caseId }, header: headers }, body: { verdict: 'approved', ...(note ? { note } : {}) } })),
+        );
+      }}
+    >
+      <label>
+        {t('action.approve.note')}
+        <input name="note" />
+      </label>
+    </ActionForm>
+  );
+}
+
+/** A rejection voids the decision; the API requires its reason, and says so if it is missing. */
+function RejectForm({ run, caseId }: { run: Run; caseId: string }) {
+  const t = useT();
+  return (
+    <ActionForm
+      title={t('action.reject')}
+      submit={(form) =>
+        run((headers) =>
+          unwrap(api.POST('/v1/cases/{caseId}/approval', { params: { path: { caseId }, header: headers }, body: { verdict: 'rejected', note: text(form, 'note') } })),
+        )
+      }
+    >
+      <label>
+        {t('action.reject.reason')}
+        <textarea name="note" required rows={2} />
+      </label>
+    </ActionForm>
+  );
+}
+
+function AppealForm({ run, caseId }: { run: Run; caseId: string }) {
+  const t = useT();
+  return (
+    <ActionForm
+      title={t('action.appeal')}
+      submit={(form) => {
+        const uri = text(form, 'evidence');
+        return run((headers) =>
+          unwrap(
+            api.POST('/v1/cases/{caseId}/appeal', {
+              params: { path: { caseId }, header: headers },
+              body: { reason: text(form, 'reason'), ...(uri ? { evidence: [{ kind: 'link', uri }] } : {}) },
+            }),
+          ),
+        );
+      }}
+    >
+      <label>
+        {t('action.appeal.reason')}
+        <textarea name="reason" required rows={3} />
+      </label>
+      <label>
+        {t('action.appeal.evidence')}
+        <input name="evidence" type="url" />
+      </label>
+    </ActionForm>
+  );
+}
+
+type Verdict = Schemas['AppealVerdictDto']['verdict'];
+
+/** Upholds the decision under appeal, or overturns it with a new one set with the decide form's fields. */
+function AppealVerdictForm({ run, view }: { run: Run; view: CaseView }) {
+  const t = useT();
+  const [verdict, setVerdict] = useState<Verdict>('upheld');
+  const terms = useDecisionTerms(view);
+  const required = view.appeal?.requiredAuthority;
+  return (
+    <ActionForm
+      title={t('action.decideAppeal')}
+      submit={(form) => {
+        const body: Schemas['AppealVerdictDto'] = {
+          verdict,
+          rationale: text(form, 'rationale'),
+          ...(verdict === 'overturned' ? { decision: terms.read(form) } : {}),
+        };
+        return run((headers) => unwrap(api.POST('/v1/cases/{caseId}/appeal/decision', { params: { path: { caseId: view.caseId }, header: headers }, body })));
+      }}
+    >
+      {required && <p className="muted">{t('action.decideAppeal.required', { authority: t(`role.${required}`) })}</p>}
+      <label>
+        {t('action.decideAppeal.verdict')}
+        <select name="verdict" value={verdict} onChange={(event) => setVerdict(event.target.value as Verdict)}>
+          {(['upheld', 'overturned'] as const).map((code) => (
+            <option key={code} value={code}>
+              {t(`appeal.${code}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('action.decide.rationale')}
+        <textarea name="rationale" required rows={3} />
+      </label>
+      {verdict === 'overturned' && (
+        <fieldset>
+          <legend>{t('action.decideAppeal.newDecision')}</legend>
+          <DecisionFields view={view} terms={terms} />
+        </fieldset>
+      )}
     </ActionForm>
   );
 }

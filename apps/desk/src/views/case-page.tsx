@@ -28,11 +28,13 @@ export default function CasePage() {
         {t('case.title', { ref: shortRef(view.caseId) })} <span className={`status status-${view.status}`}>{t(`status.${view.status}`)}</span>{' '}
         <small className="muted">{t('case.version', { version: view.version })}</small>
       </h1>
+      <MissedDeadlines view={view} />
       <div className="case-grid">
         <div>
           <RequestPanel view={view} />
           <EvaluationPanel view={view} />
           <DecisionPanel view={view} />
+          <AppealPanel view={view} />
           <NotesPanel view={view} />
           <TimelinePanel view={view} />
         </div>
@@ -179,6 +181,14 @@ function DecisionPanel({ view }: { view: CaseView }) {
       <p className="muted">
         {t('case.decidedBy', { who: decision.decidedBy, level: t(`role.${decision.authority.level}`), date: format.dateTime(decision.decidedAt) })}
       </p>
+      <ApprovalState view={view} />
+      {decision.refundDue && (
+        <p className="refund-due">
+          {decision.refundDue.under === 'law' && decision.refundDue.source
+            ? t('case.refundDue.law', { date: format.date(decision.refundDue.by), act: decision.refundDue.source.act, article: decision.refundDue.source.article })
+            : t('case.refundDue.policy', { date: format.date(decision.refundDue.by) })}
+        </p>
+      )}
       {communications.length > 0 && (
         <>
           <h3>{t('case.communications')}</h3>
@@ -210,6 +220,95 @@ function DecisionPanel({ view }: { view: CaseView }) {
       )}
       {closure && <p>{closure.summary}</p>}
     </section>
+  );
+}
+
+/** Four eyes: whether the decision in force still waits for a second person, or who let it stand. */
+function ApprovalState({ view }: { view: CaseView }) {
+  const t = useT();
+  const format = useFormat();
+  const { approval } = view;
+  if (!approval || approval.status === 'not_required') return null;
+  if (approval.status === 'pending') {
+    return (
+      <p className="approval approval-pending">
+        <strong>{t('case.approval.pending')}</strong> {approval.threshold ? t('case.approval.threshold', { threshold: format.money(approval.threshold) }) : ''}
+      </p>
+    );
+  }
+  return (
+    <p className="approval approval-approved">
+      {t('case.approval.approved', { who: approval.approvedBy ?? '?', date: format.dateTime(approval.approvedAt) })}
+      {approval.note ? ` · ${approval.note}` : ''}
+    </p>
+  );
+}
+
+/** The appeal against the decision: the customer's grounds, its deadline while it waits, and the verdict once given. */
+function AppealPanel({ view }: { view: CaseView }) {
+  const t = useT();
+  const format = useFormat();
+  const now = useNow();
+  const { appeal } = view;
+  if (!appeal) return null;
+  const { verdict } = appeal;
+  return (
+    <section aria-labelledby="appeal-title" className="appeal">
+      <h2 id="appeal-title">{t('case.appeal')}</h2>
+      <p>{appeal.reason}</p>
+      {appeal.evidence.length > 0 && (
+        <ul>
+          {appeal.evidence.map((evidence) => (
+            <li key={evidence.uri}>
+              {evidence.kind}: <a href={evidence.uri} rel="noreferrer noopener" target="_blank">{evidence.uri}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">
+        {t('case.appeal.by', { who: appeal.appealedBy, date: format.dateTime(appeal.appealedAt) })} ·{' '}
+        {t('case.appeal.firstDecidedBy', { who: appeal.firstDecidedBy, authority: t(`role.${appeal.requiredAuthority}`) })}
+      </p>
+      {!verdict ? (
+        <p>
+          <span className={`priority priority-${appeal.priority}`}>{t(`priority.${appeal.priority}`)}</span> · <SlaCountdown dueAt={appeal.slaDueAt} now={now} />
+        </p>
+      ) : (
+        <>
+          <h3>{t('case.appeal.verdict')}</h3>
+          <p className={`verdict verdict-${verdict.verdict}`}>
+            <strong>{t(`appeal.${verdict.verdict}`)}</strong> ·{' '}
+            {t('case.appeal.decidedBy', { who: verdict.decidedBy, level: t(`role.${verdict.authority.level}`), date: format.dateTime(verdict.decidedAt) })}
+          </p>
+          <p>{verdict.rationale}</p>
+          {verdict.replaced && (
+            <p className="muted">
+              {t('case.appeal.replaced', {
+                decision: [t(`outcome.${verdict.replaced.decision.outcome}`), verdict.replaced.decision.amount ? format.money(verdict.replaced.decision.amount) : ''].join(' ').trim(),
+                who: verdict.replaced.decision.decidedBy,
+              })}
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Each deadline the scheduler found passed with nothing done, flagged where nobody can miss it. */
+function MissedDeadlines({ view }: { view: CaseView }) {
+  const t = useT();
+  const format = useFormat();
+  if (view.deadlinesMissed.length === 0) return null;
+  return (
+    <ul className="missed-deadlines" aria-label={t('case.missed')}>
+      {view.deadlinesMissed.map((missed) => (
+        <li key={`${missed.deadline}-${missed.dueAt}`} className={`flag flag-missed missed-${missed.deadline}`}>
+          <strong>{t('case.missed.flag', { deadline: t(`deadline.${missed.deadline}`) })}</strong>{' '}
+          {t('case.missed.detail', { due: format.dateTime(missed.dueAt), missed: format.dateTime(missed.missedAt) })}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -13,6 +13,11 @@ import { RecordFollowUpHandler } from './record-follow-up.command';
 import { RecordRefundExecutionHandler } from './record-refund-execution.command';
 import { RevisePolicyHandler } from './revise-policy.command';
 import { ReviseLegalRulesHandler } from './revise-legal-rules.command';
+import { ApproveDecisionHandler } from './approve-decision.command';
+import { RejectDecisionHandler } from './reject-decision.command';
+import { AppealDecisionHandler } from './appeal-decision.command';
+import { DecideAppealHandler } from './decide-appeal.command';
+import { RecordDeadlineMissedHandler } from './record-deadline-missed.command';
 
 export * from './log-request.command';
 export * from './add-note.command';
@@ -27,6 +32,11 @@ export * from './close-case.command';
 export * from './revise-policy.command';
 export * from './revise-legal-rules.command';
 export * from './erase-customer-data.command';
+export * from './approve-decision.command';
+export * from './reject-decision.command';
+export * from './appeal-decision.command';
+export * from './decide-appeal.command';
+export * from './record-deadline-missed.command';
 
 export const COMMAND_HANDLERS = [
   LogRequestHandler,
@@ -42,4 +52,9 @@ export const COMMAND_HANDLERS = [
   RevisePolicyHandler,
   ReviseLegalRulesHandler,
   EraseCustomerDataHandler,
+  ApproveDecisionHandler,
+  RejectDecisionHandler,
+  AppealDecisionHandler,
+  DecideAppealHandler,
+  RecordDeadlineMissedHandler,
 ];

@@ -16,7 +16,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { ALTERNATIVES, Alternative, CONTEST_REASONS, ContestReason, LEGAL_RIGHTS, LegalRight, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
+import { ALTERNATIVES, Alternative, APPEAL_VERDICTS, AppealVerdict, CONTEST_REASONS, ContestReason, LEGAL_RIGHTS, LegalRight, NOTIFICATION_CHANNELS, NotificationChannel, Outcome, OUTCOMES, PRIORITIES, Priority } from '@refund-desk/domain';
 import { EvidenceDto, MoneyDto } from './common.dto';
 
 export class AddNoteDto {
@@ -79,6 +79,69 @@ export class DecisionDto {
   })
   @IsOptional() @IsArray() @ArrayMaxSize(2) @ValidateNestedObject(() => ContestDto, { each: true })
   contests?: ContestDto[];
+}
+
+/** The decision that replaces the first one when an appeal is overturned: a decision without its rationale (the verdict's serves). */
+export class ReplacementDecisionDto {
+  @ApiProperty({ enum: OUTCOMES, example: 'refund' }) @IsIn(OUTCOMES)
+  outcome!: Outcome;
+
+  @ApiPropertyOptional({ type: MoneyDto, description: 'Required for partial_refund; defaults to the amount paid for refund and store_credit' })
+  @IsOptional() @ValidateNestedObject(() => MoneyDto)
+  amount?: MoneyDto;
+
+  @ApiPropertyOptional({ example: 'Directive (EU) 2019/771 art. 10' }) @IsOptional() @IsString() @Length(1, 1_000)
+  legalBasis?: string;
+
+  @ApiPropertyOptional({ enum: ALTERNATIVES, isArray: true })
+  @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(ALTERNATIVES.length) @IsIn(ALTERNATIVES, { each: true })
+  alternativesOffered?: Alternative[];
+
+  @ApiPropertyOptional({ type: [ContestDto], description: 'As on a first decision: statutory rights disputed with evidence (senior_manager)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(2) @ValidateNestedObject(() => ContestDto, { each: true })
+  contests?: ContestDto[];
+}
+
+export class AppealDto {
+  @ApiProperty({ example: 'The kettle was faulty from the start; the customer sent a video', description: "The customer's grounds for the appeal" })
+  @IsString() @Length(1, 4_000)
+  reason!: string;
+
+  @ApiPropertyOptional({ type: [EvidenceDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNestedObject(() => EvidenceDto, { each: true })
+  evidence?: EvidenceDto[];
+}
+
+export class AppealVerdictDto {
+  @ApiProperty({ enum: APPEAL_VERDICTS, example: 'overturned', description: 'upheld: the first decision stands; overturned: `decision` replaces it' })
+  @IsIn(APPEAL_VERDICTS)
+  verdict!: AppealVerdict;
+
+  @ApiProperty({ example: 'The video shows the fault on first use' }) @IsString() @Length(1, 4_000)
+  rationale!: string;
+
+  @ApiPropertyOptional({ type: ReplacementDecisionDto, description: 'Required when overturned, refused when upheld' })
+  @ValidateIf((dto: AppealVerdictDto) => dto.verdict === 'overturned' || dto.decision !== undefined)
+  @IsDefined({ message: 'decision is required when the appeal is overturned' })
+  @ValidateNestedObject(() => ReplacementDecisionDto)
+  decision?: ReplacementDecisionDto;
+}
+
+export const APPROVAL_VERDICTS = ['approved', 'rejected'] as const;
+
+/** Four eyes: the second person's answer on a decision above the policy's threshold. */
+export class ApprovalDto {
+  @ApiProperty({ enum: APPROVAL_VERDICTS, example: 'approved', description: 'approved: refunds may be executed; rejected: the decision is void and the case waits for a new one' })
+  @IsIn(APPROVAL_VERDICTS)
+  verdict!: (typeof APPROVAL_VERDICTS)[number];
+
+  @ApiPropertyOptional({
+    example: 'The photos show wear',
+    description: 'With approved: an optional note. With rejected: required, the reason (recorded on DecisionRejected)',
+  })
+  @ValidateIf((dto: ApprovalDto) => dto.verdict === 'rejected' || dto.note !== undefined)
+  @IsString() @Length(1, 4_000)
+  note?: string;
 }
 
 export class CommunicationDto {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseUnavailableError } from '@refund-desk/database';
-import { CaseNotFoundError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError } from '@refund-desk/domain';
+import { CaseNotFoundError, IllegalTransitionError, InsufficientAuthorityError, InvalidCommandError, SeparationOfDutiesError } from '@refund-desk/domain';
 import { DamagedEventError, EventIdConflictError, EventStoreUnavailableError, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { IdempotencyKeyReusedError, VersionMismatchError } from './command-errors';
 import { classifyError, ERROR_TABLE } from './error-table';
@@ -13,6 +13,7 @@ describe('the error table', () => {
     [new InvalidCommandError('bad amount', 'amount'), 'invalid_command', 400, 'validation', 'dead-letter'],
     [new IllegalTransitionError('DecideCase', 'logged', 'evaluate first'), 'illegal_transition', 409, 'illegal-transition', 'dead-letter'],
     [new InsufficientAuthorityError('needs manager'), 'insufficient_authority', 403, 'insufficient-authority', 'dead-letter'],
+    [new SeparationOfDutiesError('approved by its decider'), 'separation_of_duties', 403, 'separation-of-duties', 'dead-letter'],
     [new CaseNotFoundError('c1'), 'case_not_found', 404, 'case-not-found', 'dead-letter'],
     [new VersionMismatchError(1, 2), 'version_mismatch', 412, 'version-mismatch', 'dead-letter'],
     [new IdempotencyKeyReusedError('k'), 'idempotency_key_reused', 409, 'idempotency-key-reused', 'dead-letter'],
@@ -38,6 +39,9 @@ describe('the error table', () => {
     expect(classifyError(new VersionMismatchError(1, 4))).toMatchObject({ members: { currentVersion: 4 }, headers: { ETag: '"4"' } });
     expect(classifyError(new EventStoreUnavailableError('secret host'))).toMatchObject({ headers: { 'Retry-After': '2' } });
     expect(classifyError(new EventStoreUnavailableError('secret host'))?.detail).not.toContain('secret');
+    expect(classifyError(new SeparationOfDutiesError('own decision', { rule: 'four_eyes', decidedBy: 'mgr_1' }))?.members).toEqual({
+      separationOfDuties: { rule: 'four_eyes', decidedBy: 'mgr_1' },
+    });
     expect(classifyError(damaged)?.members).toEqual({
       damagedEvent: { caseId: 'c9', streamId: 'refundCase-c9', version: 3, position: 40, eventId: 'e-3', type: 'Decided', reason: 'hash_mismatch' },
     });

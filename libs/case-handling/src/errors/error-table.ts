@@ -88,6 +88,8 @@ const DOMAIN_ROWS: { readonly [Code in DomainError['code']]: RowSpec<DomainError
   insufficient_authority: { status: 403, problemType: 'insufficient-authority', kafka: 'dead-letter' },
   // The right and its source travel with the refusal, so the desk and a calling service can show the law.
   below_legal_floor: { status: 409, problemType: 'below-legal-floor', kafka: 'dead-letter', members: (error) => ({ legalFloor: error.details }) },
+  // Who took the first step travels with the refusal, so the desk can say whom to hand the case to.
+  separation_of_duties: { status: 403, problemType: 'separation-of-duties', kafka: 'dead-letter', members: (error) => ({ separationOfDuties: error.details }) },
   case_not_found: { status: 404, problemType: 'case-not-found', kafka: 'dead-letter' },
 };
 

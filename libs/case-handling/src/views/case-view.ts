@@ -1,4 +1,6 @@
 import {
+  AppealRecord,
+  Approval,
   Assignment,
   Closure,
   Communication,
@@ -7,6 +9,7 @@ import {
   EvaluationRecord,
   ExistingCase,
   FollowUpRecord,
+  MissedDeadline,
   Note,
   RefundRequest,
   RefundTracking,
@@ -24,6 +27,10 @@ export interface CaseView {
   readonly escalation: (EscalationRecord & { readonly slaBreached: boolean }) | null;
   readonly assignment: Assignment | null;
   readonly decision: Decision | null;
+  /** Four eyes on the decision in force; null before a decision. */
+  readonly approval: Approval | null;
+  readonly appeal: AppealRecord | null;
+  readonly deadlinesMissed: readonly MissedDeadline[];
   readonly communications: readonly Communication[];
   readonly refund: RefundTracking | null;
   readonly followUp: FollowUpRecord | null;
@@ -51,6 +58,9 @@ export function toCaseView(state: ExistingCase, version: number, now: Date): Cas
     },
     assignment: pick<Assignment>('assignment'),
     decision,
+    approval: pick<Approval>('approval'),
+    appeal: pick<AppealRecord>('appeal'),
+    deadlinesMissed: state.deadlinesMissed,
     communications: pick<readonly Communication[]>('communications') ?? [],
     refund: pick<RefundTracking>('refund'),
     followUp: pick<FollowUpRecord>('followUp'),

@@ -10,7 +10,8 @@ import { PRIORITIES, Priority } from '../policy/policy';
 import { history, POLICY, policyInForce, sampleRequest } from '../testing/fixtures';
 import { CaseCommand } from './commands';
 import { decide } from './decide';
-import { CaseEvent, NOTIFICATION_CHANNELS, NotificationChannel } from './events';
+import { openDeadlines } from './deadlines';
+import { CaseEvent, Deadline, DEADLINES, Decided, NOTIFICATION_CHANNELS, NotificationChannel } from './events';
 import { foldCase } from './evolve';
 import { ALTERNATIVES, Alternative, MONEY_BACK_OUTCOMES, Outcome, OUTCOMES, RefundRequest } from './request';
 import { CaseState } from './state';
@@ -21,7 +22,14 @@ const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : Math.floor(Math
 const RUNS = process.env.FC_NUM_RUNS ? Number(process.env.FC_NUM_RUNS) : 500;
 const CURRENCIES = ['EUR', 'USD', 'JPY', 'RUB', 'GBP'] as const;
 const LAW: LegalRulesInForce = { version: 1, rules: DEFAULT_LEGAL_RULES, revisedAt: START.toISOString(), revisedBy: 'admin-ada', changeNote: 'defaults' };
-const POLICIES = [POLICY, policyInForce({ authorityLimits: { agent: { EUR: 1_000 }, manager: { EUR: 20_000, USD: 20_000 } } }, 2)];
+// The second policy sets a low four-eyes threshold, so that approvals are common in the runs.
+const POLICIES = [
+  POLICY,
+  policyInForce(
+    { authorityLimits: { agent: { EUR: 1_000 }, manager: { EUR: 20_000, USD: 20_000 } }, fourEyesThreshold: { EUR: 3_000, USD: 3_000, JPY: 3_000 }, appealWindowDays: 5 },
+    2,
+  ),
+];
 
 /** Amounts are chosen relative to the case when the step runs, so that valid ones are common. */
 type AmountChoice =
@@ -55,12 +63,31 @@ type StepBody =
       readonly failureReason: string | null;
     }
   | { readonly type: 'RecordFollowUp'; readonly satisfaction: number; readonly comment: string | null; readonly channel: string }
-  | { readonly type: 'CloseCase'; readonly summary: string };
+  | { readonly type: 'CloseCase'; readonly summary: string }
+  | { readonly type: 'ApproveDecision'; readonly note: string | null }
+  | { readonly type: 'RejectDecision'; readonly reason: string }
+  | { readonly type: 'AppealDecision'; readonly reason: string; readonly policy: number }
+  | {
+      readonly type: 'DecideAppeal';
+      readonly verdict: 'upheld' | 'overturned';
+      readonly rationale: string;
+      readonly decision: Extract<StepBody, { type: 'DecideCase' }> | null;
+      readonly policy: number;
+    }
+  /** Which of the case's open deadlines (by index), or a due time that is none of them. */
+  | { readonly type: 'RecordDeadlineMissed'; readonly pick: number; readonly deadline: Deadline };
 
 interface Step {
   readonly body: StepBody;
   /** When set, the step runs the command that moves the case along instead of `body`. */
-  readonly lifecycle: { readonly log: StepBody; readonly evaluate: StepBody; readonly decide: StepBody; readonly refund: StepBody } | null;
+  readonly lifecycle: {
+    readonly log: StepBody;
+    readonly evaluate: StepBody;
+    readonly decide: StepBody;
+    readonly refund: StepBody;
+    readonly approval: StepBody;
+    readonly verdict: StepBody;
+  } | null;
   readonly actor: Actor;
   readonly advanceMinutes: number;
 }
@@ -191,10 +218,31 @@ const bodyArb: fc.Arbitrary<StepBody> = fc.oneof(
       .map((r): StepBody => ({ type: 'RecordFollowUp', ...r })),
   },
   { weight: 1, arbitrary: text.map((summary): StepBody => ({ type: 'CloseCase', summary })) },
+  { weight: 2, arbitrary: fc.constantFrom(null, 'Receipts match').map((note): StepBody => ({ type: 'ApproveDecision', note })) },
+  { weight: 1, arbitrary: text.map((reason): StepBody => ({ type: 'RejectDecision', reason })) },
+  { weight: 2, arbitrary: fc.record({ reason: text, policy: policyIndex }).map((r): StepBody => ({ type: 'AppealDecision', ...r })) },
+  { weight: 2, arbitrary: appealVerdictBody() },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ pick: fc.integer({ min: 0, max: 3 }), deadline: fc.constantFrom(...DEADLINES) })
+      .map((r): StepBody => ({ type: 'RecordDeadlineMissed', ...r })),
+  },
 );
 
+function appealVerdictBody(): fc.Arbitrary<StepBody> {
+  return fc
+    .record({
+      verdict: fc.constantFrom<'upheld' | 'overturned'>('upheld', 'overturned', 'overturned'),
+      rationale: text,
+      decision: fc.option(decideBody as fc.Arbitrary<Extract<StepBody, { type: 'DecideCase' }>>, { nil: null, freq: 3 }),
+      policy: policyIndex,
+    })
+    .map((r): StepBody => ({ type: 'DecideAppeal', ...r }));
+}
+
 const actorArb: fc.Arbitrary<Actor> = fc.record({
-  id: fc.constantFrom('agent-ana', 'manager-marco', 'senior-sofia', 'svc-payments'),
+  id: fc.constantFrom('agent-ana', 'manager-marco', 'senior-sofia', 'svc-payments', 'manager-mia', 'senior-sara'),
   roles: fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom<Role>('agent', 'manager', 'senior_manager').map((role) => [role]) },
     { weight: 1, arbitrary: fc.constantFrom(...ROLES).map((role) => [role]) },
@@ -202,7 +250,13 @@ const actorArb: fc.Arbitrary<Actor> = fc.record({
   ),
 });
 
-const lifecycleArb = fc.option(fc.record({ log: logBody, evaluate: evaluateBody, decide: decideBody, refund: refundBody }), {
+const approvalBody = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<StepBody>({ type: 'ApproveDecision', note: null }) },
+  { weight: 1, arbitrary: text.map((reason): StepBody => ({ type: 'RejectDecision', reason })) },
+);
+const appealBody = fc.record({ reason: text, policy: policyIndex }).map((r): StepBody => ({ type: 'AppealDecision', ...r }));
+
+const lifecycleArb = fc.option(fc.record({ log: logBody, evaluate: evaluateBody, decide: decideBody, refund: fc.oneof({ weight: 5, arbitrary: refundBody }, { weight: 1, arbitrary: appealBody }), approval: approvalBody, verdict: appealVerdictBody() }), {
   freq: 2,
   nil: null,
 });
@@ -222,7 +276,9 @@ function bodyFor(step: Step, state: CaseState): StepBody {
     case 'escalated':
       return step.lifecycle.decide;
     case 'decided':
-      return step.lifecycle.refund;
+      // Waiting for a second person (an approval or an appeal's verdict): that first, mostly.
+      if (state.approval.status === 'pending') return step.lifecycle.approval;
+      return state.appeal && !state.appeal.verdict ? step.lifecycle.verdict : step.lifecycle.refund;
     case 'closed':
       return step.body;
   }
@@ -230,7 +286,7 @@ function bodyFor(step: Step, state: CaseState): StepBody {
 
 /** Most runs start with a request; some do not, to exercise commands on a case that does not exist. */
 const scenarioArb = fc
-  .tuple(fc.option(stepArb(logBody), { freq: 10, nil: null }), fc.array(stepArb(bodyArb), { minLength: 5, maxLength: 30, size: 'max' }))
+  .tuple(fc.option(stepArb(logBody), { freq: 10, nil: null }), fc.array(stepArb(bodyArb), { minLength: 5, maxLength: 36, size: 'max' }))
   .map(([first, rest]) => (first ? [first, ...rest] : rest));
 
 function resolveAmount(choice: AmountChoice, state: CaseState): Money {
@@ -297,6 +353,36 @@ function toCommand(step: Step, state: CaseState, now: Date): CaseCommand {
       return { ...base, type: b.type, satisfaction: b.satisfaction, comment: b.comment, channel: b.channel };
     case 'CloseCase':
       return { ...base, type: b.type, summary: b.summary };
+    case 'ApproveDecision':
+      return { ...base, type: b.type, note: b.note };
+    case 'RejectDecision':
+      return { ...base, type: b.type, reason: b.reason };
+    case 'AppealDecision':
+      return { ...base, type: b.type, reason: b.reason, evidence: [], policy: POLICIES[b.policy]! };
+    case 'DecideAppeal': {
+      const d = b.decision;
+      return {
+        ...base,
+        type: b.type,
+        verdict: b.verdict,
+        rationale: b.rationale,
+        decision: d
+          ? {
+              outcome: d.outcome,
+              amount: d.amount ? resolveAmount(d.amount, state) : null,
+              legalBasis: null,
+              alternativesOffered: d.alternatives,
+              ...(d.contest ? { contests: [d.contest] } : {}),
+            }
+          : null,
+        policy: POLICIES[b.policy]!,
+      };
+    }
+    case 'RecordDeadlineMissed': {
+      const open = openDeadlines(state);
+      const chosen = open[b.pick] ?? { deadline: b.deadline, dueAt: addHours(now, -1).toISOString() };
+      return { ...base, type: b.type, ...chosen };
+    }
   }
 }
 
@@ -308,6 +394,78 @@ interface Recorded {
 const ofType = <T extends CaseEvent['type']>(stream: readonly Recorded[], type: T): Extract<CaseEvent, { type: T }>[] =>
   stream.map((r) => r.event).filter((e): e is Extract<CaseEvent, { type: T }> => e.type === type);
 const indexOf = (stream: readonly Recorded[], type: CaseEvent['type']): number => stream.findIndex((r) => r.event.type === type);
+
+type DecisionData = Omit<Decided['data'], 'caseId'>;
+
+/**
+ * The decision in force after each event, modelled here and not with evolve(): a Decided puts one
+ * in force; an overturning verdict replaces it (remembering the one it replaced); a rejection voids
+ * the decision in force, giving way to the replaced one when it was an overturn. `approvedBy` is
+ * who approved the decision in force, if anyone.
+ */
+interface DecisionModel {
+  readonly decision: DecisionData | null;
+  readonly approvedBy: string | null;
+  readonly replaced: DecisionModel | null;
+}
+
+function decisionModels(stream: readonly Recorded[]): DecisionModel[] {
+  let model: DecisionModel = { decision: null, approvedBy: null, replaced: null };
+  return stream.map(({ event }) => {
+    if (event.type === 'Decided') {
+      const { caseId: _caseId, ...decision } = event.data;
+      model = { decision, approvedBy: null, replaced: null };
+    } else if (event.type === 'AppealDecided' && event.data.decision) {
+      model = { decision: event.data.decision, approvedBy: null, replaced: model };
+    } else if (event.type === 'DecisionApproved') {
+      model = { ...model, approvedBy: event.data.approvedBy };
+    } else if (event.type === 'DecisionRejected') {
+      model = model.replaced ?? { decision: null, approvedBy: null, replaced: null };
+    }
+    return model;
+  });
+}
+
+/** Four eyes and appeals, against the model: who may approve, reject and decide an appeal, and when money may move. */
+function assertReview(stream: readonly Recorded[], models: readonly DecisionModel[]): void {
+  const appeals = ofType(stream, 'DecisionAppealed');
+  assert.ok(appeals.length <= 1, 'one appeal per case');
+  stream.forEach(({ event }, i) => {
+    const before = i > 0 ? models[i - 1]! : { decision: null, approvedBy: null, replaced: null };
+    switch (event.type) {
+      case 'DecisionApproved':
+      case 'DecisionRejected': {
+        assert.ok(before.decision?.fourEyes, `${event.type} only of a decision above the four-eyes threshold`);
+        assert.equal(before.approvedBy, null, `${event.type} only while the approval is pending`);
+        const by = event.type === 'DecisionApproved' ? event.data.approvedBy : event.data.rejectedBy;
+        assert.notEqual(by, before.decision.decidedBy, 'four eyes: never the decider');
+        break;
+      }
+      case 'RefundIssued':
+        assert.ok(before.decision, 'a refund under a decision in force');
+        assert.ok(MONEY_BACK_OUTCOMES.includes(before.decision.outcome), 'refunds only for money back');
+        if (before.decision.fourEyes) {
+          assert.ok(before.approvedBy !== null && before.approvedBy !== before.decision.decidedBy, 'above the threshold, approved by another person before RefundIssued');
+        }
+        break;
+      case 'AppealDecided':
+        assert.equal(appeals.length, 1, 'a verdict answers an appeal');
+        assert.notEqual(event.data.decidedBy, appeals[0]!.data.firstDecidedBy, 'an appeal is decided by someone other than the first decider');
+        break;
+      case 'DecisionAppealed':
+        assert.ok(before.decision && before.decision.outcome !== 'refund', 'a full refund is not appealed');
+        assert.equal(refundedMoney(stream.slice(0, i)).length, 0, 'no appeal once money moved');
+        break;
+      case 'DeadlineMissed':
+        assert.ok(Date.parse(event.data.missedAt) >= Date.parse(event.data.dueAt), 'never recorded before it is due');
+        break;
+      default:
+        break;
+    }
+  });
+  const missed = ofType(stream, 'DeadlineMissed').map((e) => `${e.data.deadline}@${e.data.dueAt}`);
+  assert.equal(new Set(missed).size, missed.length, 'each deadline recorded once');
+}
 
 /**
  * Money that has left or is leaving, modelled independently of evolve(): every issued refund counts
@@ -332,9 +490,9 @@ function refundedMoney(stream: readonly Recorded[]): Money[] {
   return [...refunds.filter((r) => r.state !== 'failed').map((r) => r.amount), ...orphanSettlements];
 }
 
-function expectedStatus(stream: readonly Recorded[]): CaseState['status'] {
+function expectedStatus(stream: readonly Recorded[], models: readonly DecisionModel[]): CaseState['status'] {
   if (indexOf(stream, 'CaseClosed') >= 0) return 'closed';
-  if (indexOf(stream, 'Decided') >= 0) return 'decided';
+  if (models[models.length - 1]?.decision) return 'decided';
   if (indexOf(stream, 'Escalated') >= 0) return 'escalated';
   if (indexOf(stream, 'PolicyEvaluated') >= 0) return 'evaluated';
   if (indexOf(stream, 'RequestLogged') >= 0) return 'logged';
@@ -352,14 +510,15 @@ const shown = (m: Money | null | undefined): string => (m ? `${m.minor} ${m.curr
  * in flight, same reference and same amount; a failure is of the refund in flight, or, before any
  * issue, of the decided amount. The state ends with the model's refund.
  */
-function assertRefundAmounts(stream: readonly Recorded[], state: CaseState): void {
-  const decided = ofType(stream, 'Decided')[0]?.data.amount ?? null;
+function assertRefundAmounts(stream: readonly Recorded[], state: CaseState, models: readonly DecisionModel[]): void {
   let model: { status: 'not_started' | 'issued' | 'settled' | 'failed'; amount: Money | null; reference: string | null } = {
     status: 'not_started',
     amount: null,
     reference: null,
   };
-  for (const { event } of stream) {
+  for (const [i, { event }] of stream.entries()) {
+    // The amount of the decision in force when the refund event came.
+    const decided: Money | null = (i > 0 ? models[i - 1]!.decision?.amount : null) ?? null;
     if (event.type === 'RefundIssued') {
       const { amount, reference, method } = event.data;
       assert.ok(decided && sameMoney(amount, decided), `issued ${shown(amount)}, decided ${shown(decided)}`);
@@ -398,9 +557,9 @@ function assertRefundAmounts(stream: readonly Recorded[], state: CaseState): voi
  * evaluation before the decision found, the decision in force honours it or contests it, and a
  * contest comes from a senior manager with evidence.
  */
-function assertLegalFloorKept(stream: readonly Recorded[], requested: RefundRequest['requestedResolution']): void {
-  const decidedAt = indexOf(stream, 'Decided');
-  const decision = ofType(stream, 'Decided')[0]!.data;
+function assertLegalFloorKept(stream: readonly Recorded[], requested: RefundRequest['requestedResolution'], decision: DecisionData): void {
+  // The evaluation in force when the last decision was taken (a rejected decision lets the case be evaluated again).
+  const decidedAt = stream.map((r) => r.event.type).lastIndexOf('Decided');
   const evaluation = stream.slice(0, decidedAt).map((r) => r.event).filter((e) => e.type === 'PolicyEvaluated').pop();
   const entitlements = evaluation?.type === 'PolicyEvaluated' ? (evaluation.data.legal?.entitlements ?? []) : [];
   for (const contest of decision.contests ?? []) {
@@ -429,13 +588,15 @@ function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
   const closedAt = indexOf(stream, 'CaseClosed');
   if (closedAt >= 0) assert.equal(closedAt, stream.length - 1, 'nothing after CaseClosed');
 
-  const decisions = ofType(stream, 'Decided');
-  assert.ok(decisions.length <= 1, 'one decision in force');
+  const models = decisionModels(stream);
+  const inForce = models[models.length - 1]?.decision ?? null;
+  assert.ok(ofType(stream, 'Decided').length <= 1 + ofType(stream, 'DecisionRejected').length, 'a new decision only after one was rejected');
   assert.ok(ofType(stream, 'FollowedUp').length <= 1, 'one follow-up');
 
-  assert.equal(state.status, expectedStatus(stream), 'status follows the events');
-  const hasDecision = decisions.length === 1;
-  assert.equal(hasDecision, state.status === 'decided' || (state.status === 'closed' && state.decision !== null), 'Decided iff decided');
+  assert.equal(state.status, expectedStatus(stream, models), 'status follows the events');
+  const hasDecision = inForce !== null;
+  assert.equal(hasDecision, state.status === 'decided' || (state.status === 'closed' && state.decision !== null), 'a decision in force iff decided');
+  assertReview(stream, models);
 
   const decidedAt = indexOf(stream, 'Decided');
   const evaluatedAt = indexOf(stream, 'PolicyEvaluated');
@@ -457,44 +618,46 @@ function assertInvariants(stream: readonly Recorded[], state: CaseState): void {
   if (state.status === 'none') return;
   const paid = state.request.amount;
 
-  if (hasDecision) {
-    const decision = decisions[0]!.data;
-    const { caseId: _caseId, ...recorded } = decision;
-    assert.deepEqual(state.status === 'decided' || state.status === 'closed' ? state.decision : null, recorded, 'state holds the decision');
+  if (inForce) {
+    const decision = inForce;
+    assert.deepEqual(state.status === 'decided' || state.status === 'closed' ? state.decision : null, decision, 'state holds the decision in force');
     if (decision.amount) {
       assert.equal(decision.amount.currency, paid.currency, 'decided in the currency paid');
       assert.ok(decision.amount.minor > 0 && decision.amount.minor <= paid.minor, 'decided amount within what was paid');
     }
     const escalatedAt = indexOf(stream, 'Escalated');
-    const wasEscalated = escalatedAt >= 0 && escalatedAt < decidedAt;
-    assert.equal(decision.slaBreached === null, !wasEscalated, 'slaBreached is set iff the case was escalated');
+    const wasEscalated = escalatedAt >= 0 && escalatedAt < stream.map((r) => r.event.type).lastIndexOf('Decided');
+    const byAppeal = ofType(stream, 'AppealDecided').some((e) => e.data.decision !== null);
+    if (!byAppeal) assert.equal(decision.slaBreached === null, !wasEscalated, 'slaBreached is set iff the case was escalated');
     if (wasEscalated || decision.outcome === 'denied') assert.notEqual(decision.authority.level, 'agent', 'exceptions need a manager');
-    if (ofType(stream, 'RefundIssued').length > 0) assert.ok(MONEY_BACK_OUTCOMES.includes(decision.outcome), 'refunds only for money back');
+
   }
 
-  if (hasDecision) assertLegalFloorKept(stream, state.request.requestedResolution);
+  if (inForce) assertLegalFloorKept(stream, state.request.requestedResolution, inForce);
 
   const refunded = refundedMoney(stream);
   for (const money of refunded) assert.equal(money.currency, paid.currency, 'refunds in the case currency');
   const total = refunded.reduce((sum, m) => sum + m.minor, 0);
   assert.ok(total <= paid.minor, `refunded ${total} of ${paid.minor} paid`);
-  if (hasDecision) assert.ok(total <= (decisions[0]!.data.amount?.minor ?? 0), `refunded ${total} beyond the decision`);
+  if (inForce) assert.ok(total <= (inForce.amount?.minor ?? 0), `refunded ${total} beyond the decision`);
 
   const refund = state.status === 'decided' || state.status === 'closed' ? state.refund : null;
   if (refund) {
-    const last = stream.map((r) => r.event.type).filter((t): t is keyof typeof REFUND_STATUS => t in REFUND_STATUS).pop();
+    // Refund tracking starts again with each decision put in force (an overturn, a rejection).
+    const since = Math.max(...stream.map((r, i) => (r.event.type === 'Decided' || r.event.type === 'DecisionRejected' || (r.event.type === 'AppealDecided' && r.event.data.decision) ? i : -1)));
+    const last = stream.slice(since).map((r) => r.event.type).filter((t): t is keyof typeof REFUND_STATUS => t in REFUND_STATUS).pop();
     assert.equal(refund.status, last ? REFUND_STATUS[last] : 'not_started', 'refund status follows the events');
     assert.equal(refund.failures.length, ofType(stream, 'RefundFailed').length, 'every failure is kept');
   }
   if (state.status === 'closed') assert.notEqual(refund?.status, 'issued', 'never closed with a refund in flight');
-  assertRefundAmounts(stream, state);
+  assertRefundAmounts(stream, state, models);
 }
 
 describe('a refund case under random commands', () => {
   it('keeps its invariants after every step', () => {
     // Printed on success too: a run that passed by luck can be replayed and run longer.
     console.log(`fast-check: seed ${SEED}, ${RUNS} runs (replay: FC_SEED=${SEED} FC_NUM_RUNS=${RUNS})`);
-    const reached = { decided: 0, refunded: 0, settled: 0, closed: 0, decidedUnderLaw: 0, contested: 0 };
+    const reached = { decided: 0, refunded: 0, settled: 0, closed: 0, decidedUnderLaw: 0, contested: 0, approved: 0, rejected: 0, appealed: 0, overturned: 0, deadlineMissed: 0 };
     fc.assert(
       fc.property(scenarioArb, (steps) => {
         const stream: Recorded[] = [];
@@ -520,6 +683,11 @@ describe('a refund case under random commands', () => {
         if (indexOf(stream, 'RefundIssued') >= 0) reached.refunded++;
         if (indexOf(stream, 'RefundSettled') >= 0) reached.settled++;
         if (indexOf(stream, 'CaseClosed') >= 0) reached.closed++;
+        if (indexOf(stream, 'DecisionApproved') >= 0) reached.approved++;
+        if (indexOf(stream, 'DecisionRejected') >= 0) reached.rejected++;
+        if (indexOf(stream, 'DecisionAppealed') >= 0) reached.appealed++;
+        if (ofType(stream, 'AppealDecided').some((e) => e.data.verdict === 'overturned')) reached.overturned++;
+        if (indexOf(stream, 'DeadlineMissed') >= 0) reached.deadlineMissed++;
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -531,5 +699,10 @@ describe('a refund case under random commands', () => {
     expect(reached.closed).toBeGreaterThan(RUNS * 0.08);
     expect(reached.decidedUnderLaw).toBeGreaterThan(RUNS * 0.05);
     expect(reached.contested).toBeGreaterThan(RUNS * 0.004);
+    expect(reached.approved).toBeGreaterThan(RUNS * 0.01);
+    expect(reached.rejected).toBeGreaterThan(RUNS * 0.004);
+    expect(reached.appealed).toBeGreaterThan(RUNS * 0.02);
+    expect(reached.overturned).toBeGreaterThan(RUNS * 0.004);
+    expect(reached.deadlineMissed).toBeGreaterThan(RUNS * 0.05);
   });
 });

@@ -4,14 +4,14 @@ import { Actor } from '../shared/actor';
 import { Money } from '../shared/money';
 import { CustomerHistory } from '../policy/evaluate-request';
 import { PolicyInForce, Priority } from '../policy/policy';
-import { NotificationChannel } from './events';
+import { AppealVerdict, Deadline, NotificationChannel } from './events';
 import { Alternative, Evidence, Outcome, RefundRequest } from './request';
 
 /**
  * Commands in the imperative. Time, ids, the policy in force and the customer's history are
  * inputs, so decide() never reads a clock or a database.
  */
-interface CommandBase {
+export interface CommandBase {
   readonly actor: Actor;
   readonly now: Date;
 }
@@ -95,6 +95,52 @@ export interface EraseCustomerData extends CommandBase {
   readonly customerId: string;
 }
 
+/** Four eyes: a second person approves a decision above the policy's threshold. */
+export interface ApproveDecision extends CommandBase {
+  readonly type: 'ApproveDecision';
+  readonly note: string | null;
+}
+
+/** Four eyes: a second person refuses a decision above the threshold; it is void. */
+export interface RejectDecision extends CommandBase {
+  readonly type: 'RejectDecision';
+  readonly reason: string;
+}
+
+/** The customer (through an agent or another service) disputes a denial or partial outcome. */
+export interface AppealDecision extends CommandBase {
+  readonly type: 'AppealDecision';
+  readonly reason: string;
+  readonly evidence: readonly Evidence[];
+  readonly policy: PolicyInForce;
+}
+
+/** The verdict on an appeal; an overturning verdict carries the new decision. */
+export interface DecideAppeal extends CommandBase {
+  readonly type: 'DecideAppeal';
+  readonly verdict: AppealVerdict;
+  readonly rationale: string;
+  /** Required when overturned, refused when upheld: the decision that replaces the first one. */
+  readonly decision: {
+    readonly outcome: Outcome;
+    readonly amount: Money | null;
+    readonly legalBasis: string | null;
+    readonly alternativesOffered: readonly Alternative[];
+    readonly contests?: readonly EntitlementContest[];
+  } | null;
+  readonly policy: PolicyInForce;
+}
+
+/**
+ * Sent by the deadline scheduler for a deadline it found due. Recording nothing is a valid answer:
+ * the deadline was met meanwhile, is not due yet, or was recorded by another scheduler already.
+ */
+export interface RecordDeadlineMissed extends CommandBase {
+  readonly type: 'RecordDeadlineMissed';
+  readonly deadline: Deadline;
+  readonly dueAt: string;
+}
+
 export type CaseCommand =
   | LogRequest
   | AddNote
@@ -106,4 +152,9 @@ export type CaseCommand =
   | RecordRefundExecution
   | RecordFollowUp
   | CloseCase
-  | EraseCustomerData;
+  | EraseCustomerData
+  | ApproveDecision
+  | RejectDecision
+  | AppealDecision
+  | DecideAppeal
+  | RecordDeadlineMissed;

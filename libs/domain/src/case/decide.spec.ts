@@ -371,6 +371,8 @@ describe('decide', () => {
               decidedBy: actors.agent.id,
               decidedAt: NOW_ISO,
               followUpDueAt: '2026-10-22T09:00:00.000Z',
+              // No statutory right here: the policy's 10 settlement days, counted in business days.
+              refundDue: { by: '2026-10-29T09:00:00.000Z', under: 'policy', source: null },
               slaBreached: null,
             }),
           );

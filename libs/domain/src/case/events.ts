@@ -1,4 +1,5 @@
 import type { EntitlementContest } from '../legal/legal-floor';
+import type { LegalSource } from '../legal/legal-rules';
 import { AuthorityLevel } from '../shared/actor';
 import { Money } from '../shared/money';
 import { EvaluationResult, RuleName } from '../policy/evaluate-request';
@@ -69,6 +70,14 @@ export interface DecisionAuthority {
   readonly policyVersion: number;
 }
 
+/** When the money a decision sends back is due, and under which rule. */
+export interface RefundDue {
+  readonly by: string;
+  /** `law` when a statutory right sets the deadline (its source named), otherwise the policy's settlement days. */
+  readonly under: 'law' | 'policy';
+  readonly source: LegalSource | null;
+}
+
 export interface Decided {
   readonly type: 'Decided';
   readonly data: {
@@ -87,6 +96,95 @@ export interface Decided {
     readonly slaBreached: boolean | null;
     /** Statutory rights the decider disputed, with evidence; absent when none was. */
     readonly contests?: readonly EntitlementContest[];
+    /** Present when the amount is above the policy's four-eyes threshold: no refund before a second person approves. */
+    readonly fourEyes?: { readonly threshold: Money };
+    /** Money-back outcomes: when the money is due. Absent on other outcomes (and on decisions recorded before deadlines acted). */
+    readonly refundDue?: RefundDue;
+  };
+}
+
+/** A second person approved a decision above the four-eyes threshold; refunds may now be executed. */
+export interface DecisionApproved {
+  readonly type: 'DecisionApproved';
+  readonly data: {
+    readonly caseId: string;
+    readonly decidedBy: string;
+    readonly note: string | null;
+    readonly approvedBy: string;
+    readonly approvedAt: string;
+  };
+}
+
+/**
+ * The second person refused a decision above the four-eyes threshold: it is void and the case is
+ * back where it stood before (waiting for a decision, or for the appeal's verdict).
+ */
+export interface DecisionRejected {
+  readonly type: 'DecisionRejected';
+  readonly data: {
+    readonly caseId: string;
+    readonly decidedBy: string;
+    readonly reason: string;
+    readonly rejectedBy: string;
+    readonly rejectedAt: string;
+  };
+}
+
+/** The customer disputes a denial or partial outcome; the case goes back to the managers as an appeal. */
+export interface DecisionAppealed {
+  readonly type: 'DecisionAppealed';
+  readonly data: {
+    readonly caseId: string;
+    readonly reason: string;
+    readonly evidence: readonly Evidence[];
+    /** Whoever decided what is appealed: they may not decide the appeal. */
+    readonly firstDecidedBy: string;
+    /** At least the authority of the first decision, and a manager's. */
+    readonly requiredAuthority: AuthorityLevel;
+    readonly priority: Priority;
+    readonly slaDueAt: string;
+    readonly policyVersion: number;
+    readonly appealedBy: string;
+    readonly appealedAt: string;
+  };
+}
+
+export const APPEAL_VERDICTS = ['upheld', 'overturned'] as const;
+export type AppealVerdict = (typeof APPEAL_VERDICTS)[number];
+
+/** A second decider's verdict on an appeal: the first decision stands, or a new one replaces it. */
+export interface AppealDecided {
+  readonly type: 'AppealDecided';
+  readonly data: {
+    readonly caseId: string;
+    readonly verdict: AppealVerdict;
+    readonly rationale: string;
+    readonly authority: DecisionAuthority;
+    readonly decidedBy: string;
+    readonly decidedAt: string;
+    readonly slaBreached: boolean;
+    /** The decision that replaces the first one when overturned; null when upheld. */
+    readonly decision: Omit<Decided['data'], 'caseId'> | null;
+  };
+}
+
+export const DEADLINES = ['decision_sla', 'appeal_sla', 'refund_settlement', 'follow_up'] as const;
+export type Deadline = (typeof DEADLINES)[number];
+
+/**
+ * A deadline passed with nothing done: recorded once per deadline (its kind and due time) by the
+ * scheduler. A missed decision deadline moves the case up: priority and authority one level higher.
+ */
+export interface DeadlineMissed {
+  readonly type: 'DeadlineMissed';
+  readonly data: {
+    readonly caseId: string;
+    readonly deadline: Deadline;
+    readonly dueAt: string;
+    /** Where the case moved to; null for deadlines that only flag (refunds, follow-ups). */
+    readonly raisedTo: { readonly priority: Priority; readonly requiredAuthority: AuthorityLevel } | null;
+    readonly recordedBy: string;
+    readonly missedAt: string;
   };
 }
 
@@ -176,7 +274,12 @@ export type CaseEvent =
   | RefundFailed
   | FollowedUp
   | CaseClosed
-  | CustomerDataErased;
+  | CustomerDataErased
+  | DecisionApproved
+  | DecisionRejected
+  | DecisionAppealed
+  | AppealDecided
+  | DeadlineMissed;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -198,6 +301,11 @@ const CASE_EVENT_TYPE_SET: { readonly [T in CaseEventType]: true } = {
   FollowedUp: true,
   CaseClosed: true,
   CustomerDataErased: true,
+  DecisionApproved: true,
+  DecisionRejected: true,
+  DecisionAppealed: true,
+  AppealDecided: true,
+  DeadlineMissed: true,
 };
 
 export const CASE_EVENT_TYPES = Object.keys(CASE_EVENT_TYPE_SET) as readonly CaseEventType[];

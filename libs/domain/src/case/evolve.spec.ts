@@ -21,6 +21,7 @@ describe('evolve', () => {
       request,
       notes: [],
       personalDataErasedAt: null,
+      deadlinesMissed: [],
     });
   });
 

@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/exhaustive';
 import { CaseEvent } from './events';
-import { CaseState, ClosedCase, DecidedCase, NO_REFUND, RefundTracking } from './state';
+import { approvalOf, CaseState, ClosedCase, DecidedCase, EscalatedCase, EvaluatedCase, NO_REFUND, RefundTracking } from './state';
 
 /**
  * Folds one fact into the state. Total and silent on facts that do not fit the state (an odd
@@ -11,7 +11,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'RequestLogged': {
       if (state.status !== 'none') return state;
       const { caseId, loggedAt, loggedBy, ...request } = event.data;
-      return { status: 'logged', caseId, loggedAt, loggedBy, request, notes: [], personalDataErasedAt: null };
+      return { status: 'logged', caseId, loggedAt, loggedBy, request, notes: [], personalDataErasedAt: null, deadlinesMissed: [] };
     }
     case 'NoteAdded': {
       if (state.status === 'none') return state;
@@ -43,11 +43,14 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         loggedBy: state.loggedBy,
         notes: state.notes,
         personalDataErasedAt: state.personalDataErasedAt,
+        deadlinesMissed: state.deadlinesMissed,
         status: 'decided',
         evaluation: state.evaluation,
         escalation: state.status === 'escalated' ? state.escalation : null,
         assignment: state.status === 'escalated' ? state.assignment : null,
         decision,
+        approval: approvalOf(decision),
+        appeal: null,
         communications: [],
         refund: NO_REFUND,
         followUp: null,
@@ -91,12 +94,15 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
         loggedBy: state.loggedBy,
         notes: state.notes,
         personalDataErasedAt: state.personalDataErasedAt,
+        deadlinesMissed: state.deadlinesMissed,
         status: 'closed',
         closedFrom: state.status,
         evaluation: state.status === 'logged' ? null : state.evaluation,
         escalation: state.status === 'escalated' || state.status === 'decided' ? state.escalation : null,
         assignment: state.status === 'escalated' || state.status === 'decided' ? state.assignment : null,
         decision: state.status === 'decided' ? state.decision : null,
+        approval: state.status === 'decided' ? state.approval : null,
+        appeal: state.status === 'decided' ? state.appeal : null,
         communications: state.status === 'decided' ? state.communications : [],
         refund: state.status === 'decided' ? state.refund : null,
         followUp: state.status === 'decided' ? state.followUp : null,
@@ -108,9 +114,74 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       if (state.status === 'none') return state;
       return { ...state, personalDataErasedAt: event.data.erasedAt };
     }
+    case 'DecisionApproved': {
+      if (state.status !== 'decided' || state.approval.status !== 'pending') return state;
+      const { approvedBy, approvedAt, note } = event.data;
+      return { ...state, approval: { status: 'approved', threshold: state.approval.threshold, approvedBy, approvedAt, note } };
+    }
+    case 'DecisionRejected':
+      return state.status === 'decided' && state.approval.status === 'pending' ? withoutDecision(state) : state;
+    case 'DecisionAppealed': {
+      if (state.status !== 'decided' || state.appeal) return state;
+      const { caseId: _caseId, ...appeal } = event.data;
+      return { ...state, appeal: { ...appeal, verdict: null } };
+    }
+    case 'AppealDecided': {
+      if (state.status !== 'decided' || !state.appeal || state.appeal.verdict) return state;
+      const { caseId: _caseId, decision, ...verdict } = event.data;
+      if (!decision) return { ...state, appeal: { ...state.appeal, verdict: { ...verdict, replaced: null } } };
+      return {
+        ...state,
+        decision,
+        approval: approvalOf(decision),
+        // No money moved under the first decision (an appeal is refused once it has); its failed attempts stay on record.
+        refund: { ...NO_REFUND, failures: state.refund.failures },
+        appeal: { ...state.appeal, verdict: { ...verdict, replaced: { decision: state.decision, approval: state.approval } } },
+      };
+    }
+    case 'DeadlineMissed': {
+      if (state.status === 'none') return state;
+      const { deadline, dueAt, missedAt, raisedTo } = event.data;
+      const missed = { ...state, deadlinesMissed: [...state.deadlinesMissed, { deadline, dueAt, missedAt }] };
+      if (!raisedTo) return missed;
+      if (deadline === 'decision_sla' && missed.status === 'escalated') {
+        return { ...missed, escalation: { ...missed.escalation, ...raisedTo } };
+      }
+      if (deadline === 'appeal_sla' && missed.status === 'decided' && missed.appeal) {
+        return { ...missed, appeal: { ...missed.appeal, ...raisedTo } };
+      }
+      return missed;
+    }
     default:
       return assertNever(event, 'case event');
   }
+}
+
+/**
+ * A rejected decision is void: an overturning verdict gives way to the decision it replaced (the
+ * appeal waits again); a first decision gives way to the case as it stood before it.
+ */
+function withoutDecision(state: DecidedCase): CaseState {
+  const replaced = state.appeal?.verdict?.replaced;
+  if (state.appeal && replaced) {
+    return { ...state, decision: replaced.decision, approval: replaced.approval, appeal: { ...state.appeal, verdict: null } };
+  }
+  const file = {
+    caseId: state.caseId,
+    request: state.request,
+    loggedAt: state.loggedAt,
+    loggedBy: state.loggedBy,
+    notes: state.notes,
+    personalDataErasedAt: state.personalDataErasedAt,
+    deadlinesMissed: state.deadlinesMissed,
+    evaluation: state.evaluation,
+  };
+  if (state.escalation) {
+    const escalated: EscalatedCase = { ...file, status: 'escalated', escalation: state.escalation, assignment: state.assignment };
+    return escalated;
+  }
+  const evaluated: EvaluatedCase = { ...file, status: 'evaluated' };
+  return evaluated;
 }
 
 export const foldCase = (events: readonly CaseEvent[], state: CaseState = { status: 'none' }): CaseState =>

@@ -22,6 +22,11 @@ export const PERSONAL_DATA_PATHS: Readonly<Record<CaseEventType, readonly (reado
   FollowedUp: [['comment']],
   CaseClosed: [['summary']],
   CustomerDataErased: [],
+  DecisionApproved: [['note']],
+  DecisionRejected: [['reason']],
+  DecisionAppealed: [['reason']],
+  AppealDecided: [['rationale'], ['decision', 'rationale'], ['decision', 'legalBasis']],
+  DeadlineMissed: [],
 };
 
 /** What a personal field reads as once the customer's key is destroyed. */

@@ -1,5 +1,8 @@
 import { Money } from '../shared/money';
 import {
+  AppealDecided,
+  DeadlineMissed,
+  DecisionAppealed,
   CaseAssigned,
   CaseClosed,
   CustomerNotified,
@@ -21,6 +24,32 @@ export type Decision = WithoutCaseId<Decided['data']>;
 export type Communication = WithoutCaseId<CustomerNotified['data']>;
 export type FollowUpRecord = WithoutCaseId<FollowedUp['data']>;
 export type Closure = WithoutCaseId<CaseClosed['data']>;
+export type MissedDeadline = Pick<DeadlineMissed['data'], 'deadline' | 'dueAt' | 'missedAt'>;
+
+/** Four eyes: whether a decision may be acted on yet. */
+export type Approval =
+  | { readonly status: 'not_required' }
+  | { readonly status: 'pending'; readonly threshold: Money }
+  | {
+      readonly status: 'approved';
+      readonly threshold: Money;
+      readonly approvedBy: string;
+      readonly approvedAt: string;
+      readonly note: string | null;
+    };
+
+export const approvalOf = (decision: Decision): Approval =>
+  decision.fourEyes ? { status: 'pending', threshold: decision.fourEyes.threshold } : { status: 'not_required' };
+
+export interface AppealVerdictRecord extends Omit<WithoutCaseId<AppealDecided['data']>, 'decision'> {
+  /** What an overturning verdict replaced, so that a rejected replacement restores it. */
+  readonly replaced: { readonly decision: Decision; readonly approval: Approval } | null;
+}
+
+export interface AppealRecord extends WithoutCaseId<DecisionAppealed['data']> {
+  /** Null while the appeal waits for a decision. */
+  readonly verdict: AppealVerdictRecord | null;
+}
 
 export type RefundStatus = 'not_started' | 'issued' | 'settled' | 'failed';
 
@@ -62,6 +91,8 @@ export interface CaseFile {
   readonly notes: readonly Note[];
   /** When the customer's personal data in this case was erased; null while it is readable. */
   readonly personalDataErasedAt: string | null;
+  /** Deadlines the scheduler recorded as missed, each once. */
+  readonly deadlinesMissed: readonly MissedDeadline[];
 }
 
 export interface NoCase {
@@ -86,6 +117,8 @@ export interface DecidedCase extends CaseFile {
   readonly escalation: EscalationRecord | null;
   readonly assignment: Assignment | null;
   readonly decision: Decision;
+  readonly approval: Approval;
+  readonly appeal: AppealRecord | null;
   readonly communications: readonly Communication[];
   readonly refund: RefundTracking;
   readonly followUp: FollowUpRecord | null;
@@ -97,6 +130,8 @@ export interface ClosedCase extends CaseFile {
   readonly escalation: EscalationRecord | null;
   readonly assignment: Assignment | null;
   readonly decision: Decision | null;
+  readonly approval: Approval | null;
+  readonly appeal: AppealRecord | null;
   readonly communications: readonly Communication[];
   readonly refund: RefundTracking | null;
   readonly followUp: FollowUpRecord | null;

@@ -5,6 +5,8 @@ import { isCurrencyCode, Money } from '../shared/money';
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export const priorityRank = (priority: Priority): number => PRIORITIES.indexOf(priority);
+/** One step more urgent; urgent is the top. */
+export const raisePriority = (priority: Priority): Priority => PRIORITIES[Math.min(priorityRank(priority) + 1, PRIORITIES.length - 1)];
 
 /**
  * The rules of the return policy. Revised only by appending a PolicyRevised event, so every
@@ -35,6 +37,14 @@ export interface PolicyRules {
   readonly followUpDelayDays: number;
   /** Business days the money usually takes to arrive, quoted to the customer. */
   readonly refundSettlementDays: { readonly min: number; readonly max: number };
+  /**
+   * Four eyes: a money-back decision above this amount (minor units, by currency) needs a second
+   * approver before any refund is executed. A currency without an entry needs none. Absent in
+   * policies written before four eyes existed: read as DEFAULT_FOUR_EYES_THRESHOLD.
+   */
+  readonly fourEyesThreshold?: Readonly<Record<string, number>>;
+  /** Days after a decision within which a denial or partial outcome may be appealed (absent: DEFAULT_APPEAL_WINDOW_DAYS). */
+  readonly appealWindowDays?: number;
 }
 
 export interface PolicyInForce {
@@ -49,6 +59,12 @@ const EU_AND_EEA = [
   'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
   'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO',
 ];
+
+/** Twice the manager limit: the decisions a senior manager takes alone are the ones a second person checks. */
+export const DEFAULT_FOUR_EYES_THRESHOLD: Readonly<Record<string, number>> = {
+  EUR: 100_000, USD: 100_000, GBP: 100_000, CHF: 100_000, RUB: 10_000_000, BRL: 500_000, SAR: 400_000, AED: 400_000,
+};
+export const DEFAULT_APPEAL_WINDOW_DAYS = 30;
 
 export const DEFAULT_POLICY_RULES: PolicyRules = {
   returnWindowDays: {
@@ -70,7 +86,17 @@ export const DEFAULT_POLICY_RULES: PolicyRules = {
   goodwillGraceDays: 7,
   followUpDelayDays: 7,
   refundSettlementDays: { min: 3, max: 10 },
+  fourEyesThreshold: DEFAULT_FOUR_EYES_THRESHOLD,
+  appealWindowDays: DEFAULT_APPEAL_WINDOW_DAYS,
 };
+
+/** The amount above which a money-back decision in this currency needs a second approver; null: never. */
+export function fourEyesThreshold(rules: PolicyRules, currency: string): Money | null {
+  const minor = (rules.fourEyesThreshold ?? DEFAULT_FOUR_EYES_THRESHOLD)[currency];
+  return minor === undefined ? null : { minor, currency };
+}
+
+export const appealWindowDays = (rules: PolicyRules): number => rules.appealWindowDays ?? DEFAULT_APPEAL_WINDOW_DAYS;
 
 /** The limit of one authority level for a currency; senior managers have none. Undefined: no limit set for that currency. */
 export function authorityLimit(rules: PolicyRules, level: AuthorityLevel, currency: string): Money | null | undefined {
@@ -138,4 +164,11 @@ export function assertValidPolicyRules(rules: PolicyRules): void {
   if (!isWholeDays(rules.followUpDelayDays)) fail('followUpDelayDays', `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
   const { min, max } = rules.refundSettlementDays;
   if (!isWholeDays(min) || !isWholeDays(max) || max < min) fail('refundSettlementDays', `must be whole days up to ${MAX_POLICY_DAYS} with min ≤ max`);
+  for (const [currency, minor] of Object.entries(rules.fourEyesThreshold ?? {})) {
+    if (!isCurrencyCode(currency)) fail(`fourEyesThreshold.${currency}`, 'must be keyed by an ISO-4217 code');
+    if (!isWholeNumber(minor)) fail(`fourEyesThreshold.${currency}`, 'must be a whole number of minor units ≥ 0');
+  }
+  if (rules.appealWindowDays !== undefined && !isWholeDays(rules.appealWindowDays)) {
+    fail('appealWindowDays', `must be a whole number of days from 0 to ${MAX_POLICY_DAYS}`);
+  }
 }

@@ -24,3 +24,7 @@ export function highestAuthority(actor: Actor): AuthorityLevel | undefined {
 
 export const maxAuthority = (a: AuthorityLevel, b: AuthorityLevel): AuthorityLevel =>
   authorityRank(a) >= authorityRank(b) ? a : b;
+
+/** One level up; a senior manager is the top. */
+export const raiseAuthority = (level: AuthorityLevel): AuthorityLevel =>
+  AUTHORITY_LEVELS[Math.min(authorityRank(level) + 1, AUTHORITY_LEVELS.length - 1)];

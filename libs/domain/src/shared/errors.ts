@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'illegal_transition'
   | 'insufficient_authority'
   | 'below_legal_floor'
+  | 'separation_of_duties'
   | 'case_not_found';
 
 export abstract class DomainError extends Error {
@@ -55,6 +56,14 @@ export class InsufficientAuthorityError extends DomainError {
  */
 export class LegalFloorError extends DomainError {
   readonly code = 'below_legal_floor' as const;
+}
+
+/**
+ * Four eyes: the same person may not approve their own decision, nor decide the appeal against
+ * it. Details name the rule and the person who took the first step.
+ */
+export class SeparationOfDutiesError extends DomainError {
+  readonly code = 'separation_of_duties' as const;
 }
 
 export class CaseNotFoundError extends DomainError {

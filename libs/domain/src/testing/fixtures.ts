@@ -9,6 +9,11 @@ import { CustomerHistory } from '../policy/evaluate-request';
 import { DEFAULT_POLICY_RULES, PolicyInForce, PolicyRules } from '../policy/policy';
 import {
   AddNote,
+  AppealDecision,
+  ApproveDecision,
+  DecideAppeal,
+  RecordDeadlineMissed,
+  RejectDecision,
   AssignCase,
   CloseCase,
   EraseCustomerData,
@@ -21,6 +26,11 @@ import {
   RecordRefundExecution,
 } from '../case/commands';
 import {
+  AppealDecided,
+  DeadlineMissed,
+  DecisionApproved,
+  DecisionAppealed,
+  DecisionRejected,
   CaseAssigned,
   CaseClosed,
   CustomerDataErased,
@@ -58,6 +68,9 @@ export const actors = {
   service: actorWith('svc-payments', 'service'),
   auditor: actorWith('auditor-aldo', 'auditor'),
   admin: actorWith('admin-ada', 'admin'),
+  secondManager: actorWith('manager-mia', 'manager'),
+  secondSeniorManager: actorWith('senior-sara', 'senior_manager'),
+  scheduler: actorWith('deadline-scheduler', 'service'),
 } as const;
 
 export const policyInForce = (rules: Partial<PolicyRules> = {}, version = 1): PolicyInForce => ({
@@ -234,6 +247,47 @@ export const commands = {
     now: NOW,
     ...o,
   }),
+  approveDecision: (o: Overrides<ApproveDecision> = {}): ApproveDecision => ({
+    type: 'ApproveDecision',
+    note: 'Checked the receipts',
+    actor: actors.secondSeniorManager,
+    now: NOW,
+    ...o,
+  }),
+  rejectDecision: (o: Overrides<RejectDecision> = {}): RejectDecision => ({
+    type: 'RejectDecision',
+    reason: 'The photos show wear',
+    actor: actors.secondSeniorManager,
+    now: NOW,
+    ...o,
+  }),
+  appealDecision: (o: Overrides<AppealDecision> = {}): AppealDecision => ({
+    type: 'AppealDecision',
+    reason: 'The kettle was faulty from the start',
+    evidence: [{ kind: 'photo', uri: 'https://files.example.com/p/2.jpg' }],
+    policy: POLICY,
+    actor: actors.agent,
+    now: NOW,
+    ...o,
+  }),
+  decideAppeal: (o: Overrides<DecideAppeal> = {}): DecideAppeal => ({
+    type: 'DecideAppeal',
+    verdict: 'upheld',
+    rationale: 'The photos show misuse',
+    decision: null,
+    policy: POLICY,
+    actor: actors.seniorManager,
+    now: NOW,
+    ...o,
+  }),
+  recordDeadlineMissed: (o: Overrides<RecordDeadlineMissed> = {}): RecordDeadlineMissed => ({
+    type: 'RecordDeadlineMissed',
+    deadline: 'decision_sla',
+    dueAt: BEFORE(1),
+    actor: actors.scheduler,
+    now: NOW,
+    ...o,
+  }),
 };
 
 // ---- events ---------------------------------------------------------------------------------
@@ -383,6 +437,56 @@ export const events = {
     type: 'CustomerDataErased',
     data: { caseId: CASE_ID, customerId: sampleRequest().customer.id, erasedBy: actors.admin.id, erasedAt: BEFORE(1), ...o },
   }),
+  decisionApproved: (o: DataOverrides<DecisionApproved> = {}): DecisionApproved => ({
+    type: 'DecisionApproved',
+    data: { caseId: CASE_ID, decidedBy: actors.seniorManager.id, note: null, approvedBy: actors.secondSeniorManager.id, approvedAt: BEFORE(20), ...o },
+  }),
+  decisionRejected: (o: DataOverrides<DecisionRejected> = {}): DecisionRejected => ({
+    type: 'DecisionRejected',
+    data: { caseId: CASE_ID, decidedBy: actors.seniorManager.id, reason: 'Wear on the photos', rejectedBy: actors.secondSeniorManager.id, rejectedAt: BEFORE(20), ...o },
+  }),
+  decisionAppealed: (o: DataOverrides<DecisionAppealed> = {}): DecisionAppealed => ({
+    type: 'DecisionAppealed',
+    data: {
+      caseId: CASE_ID,
+      reason: 'It was faulty from the start',
+      evidence: [],
+      firstDecidedBy: actors.manager.id,
+      requiredAuthority: 'manager',
+      priority: 'normal',
+      slaDueAt: BEFORE(-30),
+      policyVersion: 1,
+      appealedBy: actors.agent.id,
+      appealedAt: BEFORE(18),
+      ...o,
+    },
+  }),
+  appealDecided: (o: DataOverrides<AppealDecided> = {}): AppealDecided => ({
+    type: 'AppealDecided',
+    data: {
+      caseId: CASE_ID,
+      verdict: 'upheld',
+      rationale: 'Misuse on the photos',
+      authority: { level: 'manager', limit: eur(50_000), policyVersion: 1 },
+      decidedBy: actors.secondManager.id,
+      decidedAt: BEFORE(12),
+      slaBreached: false,
+      decision: null,
+      ...o,
+    },
+  }),
+  deadlineMissed: (o: DataOverrides<DeadlineMissed> = {}): DeadlineMissed => ({
+    type: 'DeadlineMissed',
+    data: {
+      caseId: CASE_ID,
+      deadline: 'decision_sla',
+      dueAt: BEFORE(2),
+      raisedTo: { priority: 'high', requiredAuthority: 'senior_manager' },
+      recordedBy: actors.scheduler.id,
+      missedAt: BEFORE(1),
+      ...o,
+    },
+  }),
 };
 
 /** Common histories, oldest first. */
@@ -395,6 +499,33 @@ export const histories = {
     events.escalated(o),
   ],
   decided: (o: DataOverrides<Decided> = {}): CaseEvent[] => [...histories.evaluated(), events.decided(o)],
+  /** An escalated exception a manager denied a day ago. */
+  denied: (o: DataOverrides<Decided> = {}): CaseEvent[] => [
+    ...histories.escalated(),
+    events.decided({
+      outcome: 'denied',
+      amount: null,
+      rationale: 'Used, and far outside the window',
+      authority: { level: 'manager', limit: eur(50_000), policyVersion: 1 },
+      decidedBy: actors.manager.id,
+      slaBreached: false,
+      ...o,
+    }),
+  ],
+  /** A 1,500 EUR refund a senior manager decided, above the 1,000 EUR four-eyes threshold, waiting for approval. */
+  awaitingApproval: (o: DataOverrides<Decided> = {}): CaseEvent[] => [
+    events.requestLogged(outOfPolicyRequest({ amount: eur(150_000) })),
+    events.policyEvaluated({ withinPolicy: false, requiredAuthority: 'senior_manager' }),
+    events.escalated({ requiredAuthority: 'senior_manager' }),
+    events.decided({
+      amount: eur(150_000),
+      authority: { level: 'senior_manager', limit: null, policyVersion: 1 },
+      decidedBy: actors.seniorManager.id,
+      slaBreached: false,
+      fourEyes: { threshold: eur(100_000) },
+      ...o,
+    }),
+  ],
   closed: (): CaseEvent[] => [...histories.decided(), events.caseClosed()],
 };
 

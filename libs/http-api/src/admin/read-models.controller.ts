@@ -33,7 +33,7 @@ class RebuildJobResponse {
   @ApiProperty({ type: String, nullable: true }) error!: string | null;
 }
 
-const NAME = { name: 'name', description: 'A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history) or `all`' };
+const NAME = { name: 'name', description: 'A read model (manager_queue, follow_up_queue, customer_timeline, trend_analytics, customer_history, due_deadlines) or `all`' };
 
 /**
  * Rebuilding read models inside the running service: the way to rebuild on the embedded store,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
-import { TREND_GROUPINGS, TREND_INTERVALS, TrendGrouping, TrendInterval } from '@refund-desk/read-models';
+import { INSIGHT_KINDS, TREND_GROUPINGS, TREND_INTERVALS, TrendGrouping, TrendInterval } from '@refund-desk/read-models';
 import { MoneyDto } from '@refund-desk/case-handling';
 import { ReadModelQueryDto } from '../read-models/read-model-query.dto';
 
@@ -20,7 +20,7 @@ export class TrendsQueryDto extends PeriodQueryDto {
   @IsOptional() @IsIn(TREND_INTERVALS)
   interval?: TrendInterval;
 
-  @ApiPropertyOptional({ enum: TREND_GROUPINGS, description: 'Split each bucket by this dimension (product: the SKU)' })
+  @ApiPropertyOptional({ enum: TREND_GROUPINGS, description: 'Split each bucket by this dimension (product: the SKU; decider: who took the first decision in force)' })
   @IsOptional() @IsIn(TREND_GROUPINGS)
   groupBy?: TrendGrouping;
 }
@@ -53,6 +53,14 @@ export class TrendBucketResponse {
   @ApiProperty({ type: 'integer', description: 'Escalations whose deadline fell in the bucket and passed before a decision (or is still open past it)' })
   slaBreaches!: number;
   @ApiProperty({ type: 'number', nullable: true, description: 'Mean satisfaction (1-5) of the follow-ups recorded in the bucket' }) averageSatisfaction!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Decisions appealed in the bucket' }) appeals!: number;
+  @ApiProperty({ type: 'number', nullable: true, description: 'Of the decisions taken in the bucket, the share appealed so far' }) appealRate!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Appeals decided in the bucket with the first decision upheld' }) upheld!: number;
+  @ApiProperty({ type: 'integer', description: 'Appeals decided in the bucket with the first decision overturned' }) overturned!: number;
+  @ApiProperty({ type: 'number', nullable: true, description: 'overturned / (upheld + overturned)' }) overturnRate!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Decisions above the four-eyes threshold approved by a second person in the bucket' }) fourEyesApprovals!: number;
+  @ApiProperty({ type: 'integer', description: 'Decisions above the four-eyes threshold rejected by a second person in the bucket' }) fourEyesRejections!: number;
+  @ApiProperty({ type: 'integer', description: 'Deadlines recorded as missed in the bucket (decision, appeal, refund settlement, follow-up)' }) deadlinesMissed!: number;
 }
 
 export class TrendsResponse {
@@ -65,7 +73,7 @@ export class TrendsResponse {
 }
 
 export class InsightResponse {
-  @ApiProperty({ enum: ['window_near_miss', 'rising_defect_claims', 'repeat_requesters', 'exception_cost', 'policy_revision_effect'] }) kind!: string;
+  @ApiProperty({ enum: INSIGHT_KINDS }) kind!: string;
   @ApiProperty() title!: string;
   @ApiProperty() detail!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The figures behind the finding' }) figures!: Record<string, unknown>;

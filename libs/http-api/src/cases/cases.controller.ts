@@ -5,6 +5,13 @@ import type { FastifyReply } from 'fastify';
 import {
   AddNoteCommand,
   AddNoteDto,
+  AppealDecisionCommand,
+  AppealDto,
+  AppealVerdictDto,
+  ApprovalDto,
+  ApproveDecisionCommand,
+  DecideAppealCommand,
+  RejectDecisionCommand,
   AssignCaseCommand,
   AssignmentDto,
   CaseCommandResult,
@@ -98,7 +105,9 @@ export class CasesController {
   @ApiOperation({
     operationId: 'getCase',
     summary: 'The case now, folded from its events once its hash chain verifies (409 damaged-event naming the event otherwise)',
-    description: 'Status, request, evaluation, escalation, assignment, decision, communications, refund, follow-up, notes and closure; the ETag is the version.',
+    description:
+      'Status, request, evaluation, escalation, assignment, decision (with fourEyes and refundDue), approval (four eyes), appeal, deadlinesMissed, ' +
+      'communications, refund, follow-up, notes and closure; the ETag is the version.',
   })
   @ApiParam(CASE_ID)
   @ApiOkResponse({ schema: { $ref: '#/components/schemas/CaseView' }, description: 'The case', headers: etagHeader() })
@@ -206,6 +215,93 @@ export class CasesController {
         context,
       ),
     );
+    return { ...commandResponse(result), decision: result.decision };
+  }
+
+  @Post(':caseId/approval')
+  @HttpCode(200)
+  @Roles('manager', 'senior_manager')
+  @ApiOperation({
+    operationId: 'approveDecision',
+    summary: 'Four eyes: approve or reject a decision above the policy threshold (DecisionApproved / DecisionRejected)',
+    description:
+      'For a decision whose `approval.status` is pending. `{verdict: approved, note?}` lets it stand: refunds may then be executed, the customer told and the case closed. ' +
+      '`{verdict: rejected, note}` (note required: the reason) voids it: the case waits for a new decision, or again for the appeal verdict it came from. ' +
+      'The decider is refused (403 separation-of-duties); the approver needs at least the authority the decision was taken with (403 insufficient-authority).',
+  })
+  @ApiParam(CASE_ID)
+  @ApiHeader(IF_MATCH)
+  @ok(CaseCommandResponse, 'The approval or rejection was recorded')
+  @CommandProblems()
+  async approve(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @Body() body: ApprovalDto,
+    @RequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    const command =
+      body.verdict === 'approved'
+        ? new ApproveDecisionCommand(caseId, { note: body.note ?? null }, context)
+        : // The DTO requires the note with a rejection: it is the reason.
+          new RejectDecisionCommand(caseId, { reason: body.note ?? '' }, context);
+    return commandResponse(await this.run(reply, command));
+  }
+
+  @Post(':caseId/appeal')
+  @HttpCode(200)
+  @Roles('agent', 'service')
+  @ApiOperation({
+    operationId: 'appealDecision',
+    summary: "Appeal a denial or partial outcome for the customer (DecisionAppealed)",
+    description:
+      "Records DecisionAppealed: the case goes back to the manager queue as an appeal, with a deadline from the policy's SLA hours. " +
+      'Only within the policy\'s appeal window (appealWindowDays after the decision), once, for an outcome other than what the customer asked for, ' +
+      'and not after money was sent or while the decision waits for a second approver (409 illegal-transition otherwise).',
+  })
+  @ApiParam(CASE_ID)
+  @ApiHeader(IF_MATCH)
+  @ok(CaseCommandResponse, 'The appeal was recorded')
+  @CommandProblems()
+  async appeal(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @Body() body: AppealDto,
+    @RequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return commandResponse(await this.run(reply, new AppealDecisionCommand(caseId, { reason: body.reason, evidence: body.evidence ?? [] }, context)));
+  }
+
+  @Post(':caseId/appeal/decision')
+  @HttpCode(200)
+  @Roles('manager', 'senior_manager')
+  @ApiOperation({
+    operationId: 'decideAppeal',
+    summary: 'Decide an appeal: upheld, or overturned with a new decision (AppealDecided)',
+    description:
+      'By someone other than the first decider (403 separation-of-duties) with at least the authority the appeal requires (403 insufficient-authority). ' +
+      '`{verdict: upheld, rationale}` keeps the first decision; `{verdict: overturned, rationale, decision: {outcome, amount?, legalBasis?, alternativesOffered?, contests?}}` replaces it, ' +
+      'checked as a first decision is (authority limits, the legal floor, four eyes above the threshold). Answers the decision in force.',
+  })
+  @ApiParam(CASE_ID)
+  @ApiHeader(IF_MATCH)
+  @okSchema('DecisionCommandResponse', 'The verdict was recorded; the decision in force')
+  @CommandProblems()
+  async decideAppeal(
+    @Param('caseId', CaseIdPipe) caseId: string,
+    @Body() body: AppealVerdictDto,
+    @RequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const decision = body.decision
+      ? {
+          outcome: body.decision.outcome,
+          amount: body.decision.amount ?? null,
+          legalBasis: body.decision.legalBasis ?? null,
+          alternativesOffered: body.decision.alternativesOffered ?? [],
+          ...(body.decision.contests ? { contests: body.decision.contests } : {}),
+        }
+      : null;
+    const result = await this.run(reply, new DecideAppealCommand(caseId, { verdict: body.verdict, rationale: body.rationale, decision }, context));
     return { ...commandResponse(result), decision: result.decision };
   }
 

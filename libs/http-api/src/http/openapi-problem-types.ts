@@ -2,7 +2,7 @@
 export const PROBLEM_TYPES_DESCRIPTION = [
   'https://refund-desk.dev/problems/ followed by:',
   'validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403),',
-  'insufficient-authority (403), case-not-found (404), not-found (404), illegal-transition (409),',
+  'insufficient-authority (403), separation-of-duties (403, with separationOfDuties: the rule and who took the first step), case-not-found (404), not-found (404), illegal-transition (409),',
   'below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source),',
   'idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409),',
   'damaged-event (409, with damagedEvent: a stored event of the case no longer verifies),',

@@ -21,7 +21,7 @@ import { PROBLEM_TYPES_DESCRIPTION } from './openapi-problem-types';
 
 const CASE_STATUSES = ['logged', 'evaluated', 'escalated', 'decided', 'closed'];
 
-type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object; legalFloor?: object };
+type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object; legalFloor?: object; separationOfDuties?: object };
 
 const PROBLEM = objectSchema<ProblemFields>(
   {
@@ -57,8 +57,17 @@ const PROBLEM = objectSchema<ProblemFields>(
         allowedOutcomes: arrayOf(string()),
       },
     },
+    separationOfDuties: {
+      type: 'object',
+      description: 'With separation-of-duties (403): the rule (four_eyes: a decision is approved by someone other than its decider; appeal_by_another: an appeal is decided by someone other than the first decider) and who that was',
+      required: ['rule', 'decidedBy'],
+      properties: {
+        rule: { type: 'string', enum: ['four_eyes', 'appeal_by_another'] },
+        decidedBy: string({ description: 'Subject of whoever took the first step' }),
+      },
+    },
   },
-  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent', 'legalFloor'], description: 'RFC 9457 Problem Details' },
+  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent', 'legalFloor', 'separationOfDuties'], description: 'RFC 9457 Problem Details' },
 );
 
 const FIELD_ERROR = objectSchema<FieldError>({
@@ -92,6 +101,9 @@ const CASE_VIEW = objectSchema<CaseView>(
     escalation: nullable(ref('CaseEscalation')),
     assignment: nullable(ref('Assignment')),
     decision: nullable(ref('Decision')),
+    approval: nullable(ref('Approval')),
+    appeal: nullable(ref('Appeal')),
+    deadlinesMissed: arrayOf(ref('MissedDeadline'), { description: 'Deadlines the scheduler recorded as missed (DeadlineMissed), each once, oldest first' }),
     communications: arrayOf(ref('Communication')),
     refund: nullable(ref('RefundTracking')),
     followUp: nullable(ref('FollowUp')),
@@ -286,6 +298,15 @@ const HEALTH = {
       type: 'object',
       additionalProperties: true,
       description: "Where Kafka runs in this process: ready (the relay's consumer runs), relay and forwarder status",
+    },
+    leading: {
+      type: 'object',
+      required: ['projections'],
+      properties: {
+        projections: boolean({ description: 'This replica holds the projections lease and moves the read models' }),
+        forwarder: boolean({ description: 'This replica holds the forwarder lease and publishes the event log (absent where the forwarder is off)' }),
+      },
+      description: 'The singleton work this replica leads now; every replica runs the same code and one leads each',
     },
   },
 };

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateNestedObject } from '@refund-desk/platform';
-import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_POLICY_DAYS, MAX_POLICY_HOURS } from '@refund-desk/domain';
 
 const CODE = /^[a-z0-9][a-z0-9_-]{0,59}$/;
@@ -66,6 +66,20 @@ export class PolicyRulesDto {
 
   @ApiProperty({ type: SettlementDaysDto }) @IsDefined() @ValidateNestedObject(() => SettlementDaysDto)
   refundSettlementDays!: SettlementDaysDto;
+
+  // Optional, so a policy body written before four eyes and appeals existed stays valid; the domain checks the entries.
+  @ApiPropertyOptional({
+    example: { EUR: 100000, CHF: 100000 },
+    description: 'Four eyes: a money-back decision above this amount (minor units by currency) needs a second approver before any refund. A currency without an entry needs none; absent: the defaults (100000 minor units in EUR, USD, GBP and CHF, 10000000 RUB, 500000 BRL, 400000 SAR and AED)',
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+  })
+  @IsOptional() @IsObject()
+  fourEyesThreshold?: Record<string, number>;
+
+  @ApiPropertyOptional({ example: 30, maximum: MAX_POLICY_DAYS, description: 'Days after a decision within which a denial or partial outcome may be appealed; absent: 30' })
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_POLICY_DAYS)
+  appealWindowDays?: number;
 }
 
 export class RevisePolicyDto {

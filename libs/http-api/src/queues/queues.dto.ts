@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { AUTHORITY_LEVELS, AuthorityLevel, CHANNELS, Channel, OUTCOMES, Outcome, PRIORITIES, Priority } from '@refund-desk/domain';
 import { MoneyDto } from '@refund-desk/case-handling';
+import { WAITING_FOR, WaitingFor } from '@refund-desk/read-models';
 import { CODE, ID, PagedQueryDto, toBoolean, toList } from '../read-models/read-model-query.dto';
 
 export class ManagerQueueQueryDto extends PagedQueryDto {
@@ -34,6 +35,10 @@ export class ManagerQueueQueryDto extends PagedQueryDto {
   @IsOptional() @IsIn(AUTHORITY_LEVELS)
   requiredAuthority?: AuthorityLevel;
 
+  @ApiPropertyOptional({ enum: WAITING_FOR, description: 'Only cases waiting for a first decision, an appeal verdict or a second approver', example: 'approval' })
+  @IsOptional() @IsIn(WAITING_FOR)
+  waitingFor?: WaitingFor;
+
   @ApiPropertyOptional({ example: 'cus_81' })
   @IsOptional() @Matches(ID, { message: 'customerId must be 1-100 letters, digits, . _ : -' })
   customerId?: string;
@@ -59,6 +64,13 @@ class ProductResponse {
   @ApiProperty({ type: String, nullable: true, example: 'small-appliances' }) category!: string | null;
 }
 
+class QueueDecisionResponse {
+  @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: OUTCOMES }) outcome!: string | null;
+  @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) decidedAt!: string | null;
+}
+
 export class ManagerQueueItemResponse {
   @ApiProperty() caseId!: string;
   @ApiProperty({ type: String, nullable: true }) customerId!: string | null;
@@ -73,6 +85,14 @@ export class ManagerQueueItemResponse {
   @ApiProperty({ format: 'date-time' }) slaDueAt!: string;
   @ApiProperty({ description: 'slaDueAt has passed at the time of the query' }) slaBreached!: boolean;
   @ApiProperty({ type: String, nullable: true }) assignee!: string | null;
+  @ApiProperty({ enum: WAITING_FOR, description: 'What the case waits for: a first decision, an appeal verdict, or a second approver (four eyes)' })
+  waitingFor!: WaitingFor;
+  @ApiProperty({ format: 'date-time', description: 'When the wait began: escalated, appealed, or decided' }) waitingSince!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the deadline was recorded as missed (priority and authority were raised)' })
+  slaMissedAt!: string | null;
+  @ApiProperty({ type: QueueDecisionResponse, nullable: true, description: 'The decision appealed or waiting for approval; its decider may not decide the appeal or approve it' })
+  decision!: QueueDecisionResponse | null;
+  @ApiProperty({ type: String, nullable: true, description: 'For an appeal: who decided what is appealed' }) firstDecidedBy!: string | null;
 }
 
 export class ManagerQueueResponse {
@@ -89,12 +109,30 @@ export class FollowUpItemResponse {
   @ApiProperty({ format: 'date-time' }) decidedAt!: string;
   @ApiProperty({ format: 'date-time', description: 'decidedAt plus the policy follow-up delay' }) followUpDueAt!: string;
   @ApiProperty({ type: 'integer' }) daysOverdue!: number;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the follow-up was recorded as missed' }) missedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: CHANNELS, description: 'Channel the request came in by' }) channel!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'it' }) locale!: string | null;
 }
 
 export class FollowUpQueueResponse {
   @ApiProperty({ type: [FollowUpItemResponse], description: 'Longest overdue first' }) items!: FollowUpItemResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ format: 'date-time' }) asOf!: string;
+}
+
+export class LateRefundsQueryDto extends PagedQueryDto {}
+
+export class LateRefundResponse {
+  @ApiProperty({ example: '4b1f0a9e8c2d4e6f' }) caseId!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the money was due: the statutory refund deadline, or the policy settlement time' }) dueAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the scheduler recorded the deadline as missed (DeadlineMissed)' }) missedAt!: string;
+  @ApiProperty({ type: MoneyDto, nullable: true, description: 'The amount decided' }) amount!: MoneyDto | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['law', 'policy'], description: 'Which rule set the deadline' }) under!: 'law' | 'policy' | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) decidedAt!: string | null;
+}
+
+export class LateRefundsResponse {
+  @ApiProperty({ type: [LateRefundResponse], description: 'Longest overdue first' }) items!: LateRefundResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
   @ApiProperty({ format: 'date-time' }) asOf!: string;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, OnModuleDestroy, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +17,7 @@ interface Health {
   horizon?: LogHorizon & { degraded: boolean };
   /** Where Kafka runs in this process: whether the relay's consumer runs, and the forwarder's lag. */
   kafka?: MessagingStatus;
+  leading?: { projections: boolean; forwarder?: boolean };
 }
 
 /** A probe that hangs is a failed probe: the orchestrator's own timeout would say less. */
@@ -45,9 +46,11 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 @ApiProblems(429, 500)
 @Public()
 @Controller()
-export class HealthController {
+export class HealthController implements OnModuleDestroy {
   private readonly logger = new Logger('Health');
   private lastFailure: string | undefined;
+  /** Set when shutdown begins: readiness fails from then on, so a load balancer sends nothing new while requests in flight finish. */
+  private stopping = false;
 
   constructor(
     // The log as stored (EventStoreModule), not the personal-data layer over it: health reads only
@@ -88,6 +91,7 @@ export class HealthController {
         projections,
         ...(horizon ? { horizon } : {}),
         ...(kafka ? { kafka } : {}),
+        leading: this.leading(),
       };
     } catch (error) {
       this.failed('health', error);
@@ -107,11 +111,17 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({
     operationId: 'getReadiness',
-    summary: 'Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise',
+    summary:
+      'Readiness: 200 when the event store and the database answer (and, where this process relays Kafka, its consumer runs); 503 naming the failing check otherwise, and from the moment shutdown begins (check `lifecycle`)',
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      const result = await this.checks.check([() => this.storeCheck(), () => this.databaseCheck(), ...(this.messaging ? [() => this.kafkaCheck()] : [])]);
+      const result = await this.checks.check([
+        () => this.lifecycleCheck(),
+        () => this.storeCheck(),
+        () => this.databaseCheck(),
+        ...(this.messaging ? [() => this.kafkaCheck()] : []),
+      ]);
       this.recovered();
       return result;
     } catch (error) {
@@ -139,6 +149,11 @@ export class HealthController {
   }
 
   /** Sets the horizon gauges; degraded once a committed event has waited behind it longer than allowed. */
+  private leading(): { projections: boolean; forwarder?: boolean } {
+    const forwarder = this.messaging?.caseEventForwarder;
+    return { projections: this.projections.leading, ...(forwarder ? { forwarder: forwarder.leading } : {}) };
+  }
+
   private async horizon(): Promise<(LogHorizon & { degraded: boolean }) | null> {
     const horizon = (await this.store.horizon?.()) ?? null;
     if (!horizon) return null;
@@ -147,6 +162,15 @@ export class HealthController {
     this.metrics.logHorizonOldestTransactionSeconds.set(horizon.oldestTransaction?.ageSeconds ?? 0);
     const limit = this.config.LOG_HORIZON_DEGRADED_SECONDS;
     return { ...horizon, degraded: limit > 0 && horizon.heldSeconds > limit };
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
+  private lifecycleCheck(): HealthIndicatorResult {
+    const check = this.indicators.check('lifecycle');
+    return this.stopping ? check.down({ message: 'shutting down' }) : check.up();
   }
 
   private async storeCheck(): Promise<HealthIndicatorResult> {

@@ -1,5 +1,5 @@
 import { ArgumentMetadata } from '@nestjs/common';
-import { FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
+import { AppealDto, FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
 import { CaseIdPipe, createValidationPipe, FieldError, RequestValidationError } from '@refund-desk/platform';
 import { SchemaName, schemaErrors } from '../testing';
 import { InboundTopic, TOPICS } from '../topics';
@@ -29,11 +29,19 @@ const validStatus = (): Json => ({
   failureReason: 'Card expired',
 });
 const validFeedback = (): Json => ({ messageId: 'msg-0003', caseId: 'case_1', satisfaction: 4, comment: 'Quick and fair', channel: 'email' });
+const validAppeal = (): Json => ({
+  messageId: 'msg-0004',
+  caseId: 'case_1',
+  source: 'crm',
+  reason: 'The kettle was faulty from the start',
+  evidence: [{ kind: 'video', uri: 'https://files.example.com/v/81.mp4' }],
+});
 
 const TOPIC_SCHEMAS: Record<InboundTopic, [SchemaName, () => Json]> = {
   [TOPICS.refundRequests]: ['refund-request.v1', validRequest],
   [TOPICS.refundStatus]: ['refund-status.v1', validStatus],
   [TOPICS.feedbackResponses]: ['feedback-response.v1', validFeedback],
+  [TOPICS.appeals]: ['appeal.v1', validAppeal],
 };
 
 const setAt = (root: Json, path: readonly string[], mutate: (parent: Json, key: string) => void): Json => {
@@ -89,6 +97,12 @@ const extraSamples: Record<InboundTopic, Array<[string, Json]>> = {
   [TOPICS.feedbackResponses]: [
     ['satisfaction 6', { ...validFeedback(), satisfaction: 6 }],
     ['satisfaction 1 without a comment', (({ comment: _c, ...rest }) => ({ ...rest, satisfaction: 1 }))(validFeedback())],
+  ],
+  [TOPICS.appeals]: [
+    ['without evidence', (({ evidence: _e, ...rest }) => rest)(validAppeal())],
+    ['51 pieces of evidence', { ...validAppeal(), evidence: Array.from({ length: 51 }, () => ({ kind: 'photo', uri: 'https://x.example/p.jpg' })) }],
+    ['an upper-case source', { ...validAppeal(), source: 'CRM' }],
+    ['a verdict in place of the grounds', (({ reason: _r, ...rest }) => ({ ...rest, verdict: 'overturned' }))(validAppeal())],
   ],
 };
 
@@ -155,6 +169,7 @@ describe('validation is the HTTP validation', () => {
     [TOPICS.refundRequests, LogRequestDto, validRequest(), ['messageId', 'source']],
     [TOPICS.refundStatus, RefundExecutionDto, validStatus(), ['messageId', 'caseId']],
     [TOPICS.feedbackResponses, FollowUpDto, validFeedback(), ['messageId', 'caseId']],
+    [TOPICS.appeals, AppealDto, validAppeal(), ['messageId', 'caseId', 'source']],
   ];
 
   it.each(cases)('%s: the same field errors as the HTTP body, for every broken copy', async (topic, metatype, valid, envelope) => {

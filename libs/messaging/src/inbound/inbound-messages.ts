@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsString, Matches, validate } from 'class-validator';
-import { FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
+import { AppealDto, FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
 import { FieldError, fieldErrors, precheckInput, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
 
@@ -37,16 +37,30 @@ export class FeedbackResponseMessage extends FollowUpDto {
   caseId!: string;
 }
 
+/** refunds.appeals.v1: the body of POST /v1/cases/{caseId}/appeal plus ids and the sending system. */
+export class AppealMessage extends AppealDto {
+  @IsString() @Matches(MESSAGE_ID_PATTERN, { message: 'messageId must be 1-200 visible ASCII characters' })
+  messageId!: string;
+
+  @IsString() @Matches(CASE_ID_PATTERN, { message: 'caseId must be 1-100 letters, digits, _ or -' })
+  caseId!: string;
+
+  @IsString() @Matches(SOURCE_PATTERN, { message: 'source must be a lower-case system name (a-z, 0-9, . _ -)' })
+  source!: string;
+}
+
 export interface InboundMessageTypes {
   [TOPICS.refundRequests]: RefundRequestMessage;
   [TOPICS.refundStatus]: RefundStatusMessage;
   [TOPICS.feedbackResponses]: FeedbackResponseMessage;
+  [TOPICS.appeals]: AppealMessage;
 }
 
 export const MESSAGE_CLASSES: { readonly [T in InboundTopic]: new () => InboundMessageTypes[T] } = {
   [TOPICS.refundRequests]: RefundRequestMessage,
   [TOPICS.refundStatus]: RefundStatusMessage,
   [TOPICS.feedbackResponses]: FeedbackResponseMessage,
+  [TOPICS.appeals]: AppealMessage,
 };
 
 export type ValidationOutcome<T> =

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
+  AppealDecisionCommand,
   CaseCommandResult,
   classifyError,
   CommandContext,
@@ -12,7 +13,7 @@ import {
 import { RefundRequest } from '@refund-desk/domain';
 import { continueTrace, FieldError, HeaderValue, traceHeaders, TraceHeaders } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
-import { FeedbackResponseMessage, RefundRequestMessage, RefundStatusMessage, validateInbound } from './inbound-messages';
+import { AppealMessage, FeedbackResponseMessage, RefundRequestMessage, RefundStatusMessage, validateInbound } from './inbound-messages';
 
 /** Why a message goes to the dead-letter topic; `errorType` is a stable code for the header. */
 export interface Rejection {
@@ -114,7 +115,9 @@ export class InboundProcessor {
     };
   }
 
-  private command(message: Extract<PreparedMessage, { kind: 'valid' }>): LogRequestCommand | RecordRefundExecutionCommand | RecordFollowUpCommand {
+  private command(
+    message: Extract<PreparedMessage, { kind: 'valid' }>,
+  ): LogRequestCommand | RecordRefundExecutionCommand | RecordFollowUpCommand | AppealDecisionCommand {
     const context = (actor: string): CommandContext => ({
       actor: { id: actor, roles: ['service'] },
       correlationId: message.messageId,
@@ -156,6 +159,16 @@ export class InboundProcessor {
           body.caseId,
           { satisfaction: body.satisfaction, comment: body.comment ?? null, channel: body.channel },
           context(`kafka:${message.topic}`),
+          messageEventIds(message.topic, message.messageId),
+        );
+      }
+      case TOPICS.appeals: {
+        const body = message.body as AppealMessage;
+        // The sending system is the actor, as for a request: the customer appeals through it, as through an agent over HTTP.
+        return new AppealDecisionCommand(
+          body.caseId,
+          { reason: body.reason, evidence: body.evidence ?? [] },
+          context(`kafka:${body.source}`),
           messageEventIds(message.topic, message.messageId),
         );
       }

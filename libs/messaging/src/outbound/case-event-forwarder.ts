@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
-import { Migration, SqlDatabase } from '@refund-desk/database';
+import { assertLeaseHeld, Lease, Leadership, LeaseLostError, Migration, SqlDatabase, SqlExecutor } from '@refund-desk/database';
 import { EventStore, LogCheckpoint, RecordedEvent, runCatchUp } from '@refund-desk/event-store';
 import type { Metrics } from '@refund-desk/platform';
 import { backoffMs } from '../kafka-client';
@@ -38,6 +38,11 @@ export interface CaseEventForwarderOptions {
   /** Idempotent producer (default true): a batch retried after a lost acknowledgement is not stored twice. */
   readonly idempotentProducer?: boolean;
   readonly metrics?: Metrics;
+  /**
+   * Forward only while this replica holds the forwarder's lease: every replica may run a
+   * forwarder, one publishes. Without one, it forwards whenever started (one process, tests).
+   */
+  readonly leadership?: Leadership;
 }
 
 export interface ForwarderStatus {
@@ -76,13 +81,17 @@ export class CaseEventForwarder {
     this.name = options.name ?? 'case-events';
   }
 
+  /** Whether this replica publishes now: always without a lease, else while it leads. */
+  get leading(): boolean {
+    return this.controller !== undefined && !this.controller.signal.aborted && (this.options.leadership?.isLeader ?? true);
+  }
+
   start(): void {
     if (this.controller && !this.controller.signal.aborted) return;
     const controller = new AbortController();
     this.controller = controller;
-    // The Java-compatible (murmur2) partitioner: a key lands on the partition any other Kafka client would pick.
     // One request in flight keeps each partition's batches in order across retries; the Java-compatible
-    // partitioner puts a key on the partition any other Kafka client would pick.
+    // (murmur2) partitioner puts a key on the partition any other Kafka client would pick.
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
@@ -92,27 +101,47 @@ export class CaseEventForwarder {
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });
-    this.loop = runCatchUp(
+    const leadership = this.options.leadership;
+    if (!leadership) {
+      this.loop = this.run(controller.signal, null);
+      return;
+    }
+    leadership.start((lease, signal) => this.run(signal, lease));
+    this.loop = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  private run(signal: AbortSignal, lease: Lease | null): Promise<void> {
+    // A fenced step refused: another replica publishes now, and this term ends.
+    const term = new AbortController();
+    signal.addEventListener('abort', () => term.abort(), { once: true });
+    return runCatchUp(
       this.store,
       {
         name: `kafka:${this.name}`,
         batchSize: this.options.batchSize,
         idleWaitMs: this.options.idleWaitMs ?? 250,
         loadCheckpoint: async () => (await this.checkpoint()).checkpoint,
-        handle: (events, checkpoint) => this.forward(events, checkpoint),
+        handle: (events, checkpoint) => this.forward(events, checkpoint, lease),
         retryDelayMs: (attempt) => backoffMs(attempt, this.options.retryMaxMs),
         onError: (error, attempt) => {
+          if (error instanceof LeaseLostError) {
+            this.logger.warn({ msg: 'another replica forwards now; standing down', detail: error.message });
+            term.abort();
+            return;
+          }
           this.stats.failedAttempts += 1;
           this.options.metrics?.forwarderFailures.inc();
           this.logger.warn({ msg: 'forwarding failed; retrying from the checkpoint', attempt, err: error });
         },
       },
-      controller.signal,
+      term.signal,
     );
   }
 
+  /** Finishes the batch in flight and commits its checkpoint, hands the lease over, then disconnects. */
   async stop(): Promise<void> {
     this.controller?.abort();
+    await this.options.leadership?.stop();
     await this.loop;
     this.loop = undefined;
     await this.producer?.disconnect();
@@ -133,13 +162,18 @@ export class CaseEventForwarder {
     return { checkpoint: rows[0]?.checkpoint ?? null, position: rows[0]?.position ?? null, eventsForwarded: rows[0]?.events_forwarded ?? 0 };
   }
 
-  private async forward(events: readonly RecordedEvent[], checkpoint: LogCheckpoint): Promise<void> {
+  private async forward(events: readonly RecordedEvent[], checkpoint: LogCheckpoint, lease: Lease | null): Promise<void> {
     if (events.length > 0) {
       const producer = this.producer!;
       if (!this.connected) {
         await producer.connect();
         this.connected = true;
       }
+      // Checked just before the send: a replica paused past its lease (SIGSTOP, a long GC) finds out
+      // here when it wakes, not after publishing. Kafka cannot fence the send itself without
+      // transactions, so a pause between this check and the send can still publish a batch the new
+      // leader publishes too: a repeat, which at-least-once delivery allows, never a loss.
+      if (lease) await assertLeaseHeld(this.db, lease);
       // One send per batch, in log order: each partition receives its events as one ordered record batch.
       await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
       this.stats.published += events.length;
@@ -148,7 +182,10 @@ export class CaseEventForwarder {
       for (const listener of this.listeners) listener(events, ackedAt);
     }
     const last = events[events.length - 1];
-    await this.db.query(
+    await this.db.transaction(async (tx: SqlExecutor) => {
+      // The checkpoint is fenced: a stale leader's late write is refused, not applied.
+      if (lease) await assertLeaseHeld(tx, lease);
+      await tx.query(
       `INSERT INTO kafka_forwarder_checkpoints (name, checkpoint, position, last_recorded_at, events_forwarded, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (name) DO UPDATE SET
@@ -158,7 +195,8 @@ export class CaseEventForwarder {
          events_forwarded = kafka_forwarder_checkpoints.events_forwarded + EXCLUDED.events_forwarded,
          updated_at = now()`,
       [this.name, checkpoint, last?.position ?? null, last?.recordedAt ?? null, events.length],
-    );
+      );
+    });
     if (last) this.options.metrics?.forwarderCheckpointPosition.set(last.position);
   }
 

@@ -1,6 +1,6 @@
 import { CASE_EVENT_TYPES, CaseEvent, CaseEventType, decidePolicy, PERSONAL_DATA_PATHS, POLICY_STREAM } from '@refund-desk/domain';
 import { RecordedEvent } from '@refund-desk/event-store';
-import { actors, commands, eventsFrom, events as fixtures, eur, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
+import { actors, commands, eventsFrom, events as fixtures, eur, NOW, outOfPolicyRequest, POLICY, policyInForce } from '@refund-desk/domain/testing';
 import { caseEventErrors, schemaErrors } from '../testing';
 import { caseEventMessage, caseEventValue } from './case-event-message';
 
@@ -42,7 +42,12 @@ const requestLogged = {
 function withPersonalFields(type: string): Record<string, unknown> {
   if (type === 'RequestLogged') return structuredClone(requestLogged);
   const data: Record<string, unknown> = { caseId: 'case_1' };
-  for (const path of PERSONAL_DATA_PATHS[type as keyof typeof PERSONAL_DATA_PATHS]) data[path[path.length - 1]] = 'Maria Rossi said so';
+  for (const path of PERSONAL_DATA_PATHS[type as keyof typeof PERSONAL_DATA_PATHS]) {
+    // Nested paths (an overturning verdict's decision) get their parent objects on the way.
+    let node = data;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = 'Maria Rossi said so';
+  }
   return data;
 }
 
@@ -151,6 +156,11 @@ const ONE_OF_EACH: { readonly [T in CaseEventType]: () => Extract<CaseEvent, { t
   FollowedUp: () => fixtures.followedUp(),
   CaseClosed: () => fixtures.caseClosed(),
   CustomerDataErased: () => fixtures.customerDataErased(),
+  DecisionApproved: () => fixtures.decisionApproved(),
+  DecisionRejected: () => fixtures.decisionRejected(),
+  DecisionAppealed: () => fixtures.decisionAppealed(),
+  AppealDecided: () => fixtures.appealDecided(),
+  DeadlineMissed: () => fixtures.deadlineMissed(),
 };
 
 describe('forwarded events against the AsyncAPI document', () => {
@@ -179,8 +189,30 @@ describe('forwarded events against the AsyncAPI document', () => {
       commands.closeCase(),
       commands.eraseCustomerData(),
     );
-    expect(new Set(produced.map((e) => e.type))).toEqual(new Set(CASE_EVENT_TYPES));
-    produced.forEach((event, index) => expectValid(caseEventMessage(asRecorded(event, index))));
+    // Review: a denial appealed, overturned above the four-eyes threshold, rejected, overturned again and approved; a deadline missed.
+    const strict = policyInForce({ fourEyesThreshold: { EUR: 1_000 } });
+    const overturn = commands.decideAppeal({
+      actor: actors.secondManager,
+      verdict: 'overturned',
+      rationale: 'Faulty from the start',
+      decision: { outcome: 'partial_refund', amount: eur(2500), legalBasis: null, alternativesOffered: [] },
+      policy: strict,
+    });
+    const review = [
+      commands.logRequest({ request: outOfPolicyRequest() }),
+      commands.evaluateCase(),
+      commands.decideCase({ actor: actors.manager, outcome: 'denied', amount: null, rationale: 'Used, far outside the window' }),
+      commands.appealDecision(),
+      overturn,
+      commands.rejectDecision(),
+      overturn,
+      commands.approveDecision(),
+    ];
+    const verdict = eventsFrom(...review).findLast((e) => e.type === 'AppealDecided');
+    const followUpDueAt = verdict?.type === 'AppealDecided' && verdict.data.decision ? verdict.data.decision.followUpDueAt : 'none';
+    const reviewed = eventsFrom(...review, commands.recordDeadlineMissed({ deadline: 'follow_up', dueAt: followUpDueAt, now: new Date(Date.parse(followUpDueAt) + 1) }));
+    expect(new Set([...produced, ...reviewed].map((e) => e.type))).toEqual(new Set(CASE_EVENT_TYPES));
+    [...produced, ...reviewed].forEach((event, index) => expectValid(caseEventMessage(asRecorded(event, index))));
     const [revised] = decidePolicy({ type: 'RevisePolicy', rules: POLICY.rules, changeNote: 'Longer windows', actor: actors.admin, now: NOW }, { status: 'none' });
     expectValid(caseEventMessage(asRecorded(revised, 0, POLICY_STREAM)));
   });

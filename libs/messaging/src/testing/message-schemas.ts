@@ -9,7 +9,7 @@ import { buildAsyncApiDocument } from '../asyncapi';
 
 export const SCHEMA_DIR = join(__dirname, '..', '..', 'schemas');
 
-export type SchemaName = 'refund-request.v1' | 'refund-status.v1' | 'feedback-response.v1' | 'case-event.v1';
+export type SchemaName = 'refund-request.v1' | 'refund-status.v1' | 'feedback-response.v1' | 'appeal.v1' | 'case-event.v1';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
 addFormats(ajv);

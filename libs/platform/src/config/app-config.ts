@@ -185,6 +185,25 @@ export class AppConfig {
   @Transform(toBoolean) @IsBoolean()
   PROJECTIONS_ENABLED = true;
 
+  /** Record missed deadlines (SLA, refund settlement, follow-up) where commands run; one replica scans at a time. */
+  @Transform(toBoolean) @IsBoolean()
+  DEADLINE_SCHEDULER_ENABLED = true;
+
+  /** How often the scheduler looks for deadlines that have passed. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  DEADLINE_SCHEDULER_INTERVAL_MS = 5_000;
+
+  /** Deadlines recorded per pass at most; the rest wait for the next. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  DEADLINE_SCHEDULER_BATCH_SIZE = 200;
+
+  /**
+   * How long a replica's lease on singleton work (the projections, the Kafka forwarder) runs
+   * without renewal: the longest a killed leader keeps the work from the others. Renewed every third.
+   */
+  @Type(() => Number) @IsInt() @Min(300) @Max(600_000)
+  LEADER_LEASE_TTL_MS = 3_000;
+
   /** Comma-separated host:port list; unset: Kafka is off. */
   @Transform(blankToUndefined) @IsOptional() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;

@@ -106,6 +106,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly deadlinesMissed = new Counter({
+    name: 'refund_desk_deadlines_missed_total',
+    help: 'Deadlines the scheduler recorded as missed (DeadlineMissed), by kind',
+    labelNames: ['deadline'] as const,
+    registers: [this.registry],
+  });
+
   readonly forwarderPublished = new Counter({
     name: 'refund_desk_kafka_forwarder_events_published_total',
     help: 'Events the broker acknowledged on refunds.case-events.v1 (repeats after a retry included)',

@@ -1,4 +1,4 @@
-import { eur, events as ev } from '@refund-desk/domain/testing';
+import { eur, events as ev, histories } from '@refund-desk/domain/testing';
 import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { CUSTOMER_HISTORY, customerHistoryProjection } from './customer-history.projection';
 
@@ -32,5 +32,32 @@ describe('customer history projection', () => {
     const once = await h.rows(CUSTOMER_HISTORY, 'case_id');
     await h.apply(events);
     expect(await h.rows(CUSTOMER_HISTORY, 'case_id')).toEqual(once);
+  });
+
+  it('AppealDecided: an overturn is the outcome that counts; an upheld decision stays', async () => {
+    const { caseId: _caseId, ...refund } = ev.decided({ outcome: 'refund' }).data;
+    const overturned = caseId();
+    await h.apply(recorded(asCaseEvents([...histories.denied(), ev.decisionAppealed(), ev.appealDecided({ verdict: 'overturned', decision: refund })]), { caseId: overturned }));
+    expect(await row(overturned)).toMatchObject({ outcome: 'refund' });
+    const upheld = caseId();
+    await h.apply(recorded(asCaseEvents([...histories.denied(), ev.decisionAppealed(), ev.appealDecided()]), { caseId: upheld }));
+    expect(await row(upheld)).toMatchObject({ outcome: 'denied' });
+  });
+
+  it('DecisionRejected: a void decision counts as none, a void overturn as the decision it replaced; an approved one stays', async () => {
+    const rejected = caseId();
+    await h.apply(recorded(asCaseEvents([...histories.awaitingApproval(), ev.decisionRejected()]), { caseId: rejected }));
+    expect(await row(rejected)).toMatchObject({ outcome: null });
+    const { caseId: _caseId, ...refund } = ev.decided({ outcome: 'refund', fourEyes: { threshold: eur(1) } }).data;
+    const overturn = caseId();
+    await h.apply(
+      recorded(asCaseEvents([...histories.denied(), ev.decisionAppealed(), ev.appealDecided({ verdict: 'overturned', decision: refund }), ev.decisionRejected()]), {
+        caseId: overturn,
+      }),
+    );
+    expect(await row(overturn)).toMatchObject({ outcome: 'denied' });
+    const approved = caseId();
+    await h.apply(recorded(asCaseEvents([...histories.awaitingApproval(), ev.decisionApproved(), ev.decisionRejected()]), { caseId: approved }));
+    expect(await row(approved)).toMatchObject({ outcome: 'refund' });
   });
 });

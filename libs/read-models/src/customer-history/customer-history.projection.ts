@@ -13,6 +13,10 @@ export interface CustomerHistoryRow extends CaseRow {
   readonly outcome: string | null;
   readonly refunded_minor: number;
   readonly currency: string | null;
+  /** The decision waits for a second approver: a rejection voids it. */
+  readonly pending_approval: boolean;
+  /** The decision an overturning verdict replaced, which a rejected overturn brings back. */
+  readonly replaced: { readonly outcome: string | null; readonly pending_approval: boolean } | null;
 }
 
 const TABLE: ReadModelTable = {
@@ -23,7 +27,9 @@ const TABLE: ReadModelTable = {
     logged_at timestamptz,
     outcome text,
     refunded_minor bigint NOT NULL,
-    currency text`,
+    currency text,
+    pending_approval boolean NOT NULL,
+    replaced jsonb`,
   indexes: ['(customer_id, logged_at)'],
 };
 
@@ -41,10 +47,23 @@ export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, ev
           outcome: null,
           refunded_minor: 0,
           currency: str(obj(data.amount).currency),
+          pending_approval: false,
+          replaced: null,
         }
       );
     case 'Decided':
-      return row && { ...row, outcome: str(data.outcome) };
+      return row && { ...row, outcome: str(data.outcome), pending_approval: Boolean(data.fourEyes), replaced: null };
+    case 'AppealDecided': {
+      if (!row || !data.decision) return row;
+      const decision = obj(data.decision);
+      return { ...row, outcome: str(decision.outcome), pending_approval: Boolean(decision.fourEyes), replaced: { outcome: row.outcome, pending_approval: row.pending_approval } };
+    }
+    case 'DecisionApproved':
+      return row?.pending_approval ? { ...row, pending_approval: false } : row;
+    case 'DecisionRejected':
+      // A void decision did not decide the case: it counts as the decision before it, or none.
+      if (!row?.pending_approval) return row;
+      return row.replaced ? { ...row, ...row.replaced, replaced: null } : { ...row, outcome: null, pending_approval: false };
     case 'RefundSettled':
       return row && { ...row, refunded_minor: money(data.amount)?.minor ?? row.refunded_minor };
     // Facts this read model does not show; null: a type this version does not know.
@@ -58,6 +77,8 @@ export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, ev
     case 'FollowedUp':
     case 'CaseClosed':
     case 'CustomerDataErased':
+    case 'DecisionAppealed':
+    case 'DeadlineMissed':
     case null:
       return row;
     default:
@@ -72,8 +93,8 @@ export function evolveCustomerHistoryRow(row: CustomerHistoryRow | undefined, ev
 export const customerHistoryProjection = defineProjection({
   name: 'customer_history',
   tables: [TABLE],
-  eventTypes: ['RequestLogged', 'Decided', 'RefundSettled'],
-  apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
-    return foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
+  eventTypes: ['RequestLogged', 'Decided', 'AppealDecided', 'DecisionApproved', 'DecisionRejected', 'RefundSettled'],
+  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
+    await foldCaseRows(tx, tables[CUSTOMER_HISTORY], events, evolveCustomerHistoryRow);
   },
 });

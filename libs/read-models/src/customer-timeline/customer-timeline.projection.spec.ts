@@ -1,6 +1,6 @@
 import { PgliteDatabase } from '@refund-desk/database';
 import { CASE_EVENT_TYPES, CaseEvent } from '@refund-desk/domain';
-import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
+import { eur, events as ev, histories, outOfPolicyRequest } from '@refund-desk/domain/testing';
 import { prepareReadModels } from '../projection-runtime/generations';
 import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { CUSTOMER_TIMELINE, customerTimelineProjection } from './customer-timeline.projection';
@@ -21,6 +21,11 @@ const ONE_OF_EACH: Record<(typeof CASE_EVENT_TYPES)[number], CaseEvent> = {
   FollowedUp: ev.followedUp({ comment: 'Maria is happy' }),
   CaseClosed: ev.caseClosed(),
   CustomerDataErased: ev.customerDataErased(),
+  DecisionApproved: ev.decisionApproved({ note: 'Maria showed the receipt' }),
+  DecisionRejected: ev.decisionRejected({ reason: 'Maria used it for a year' }),
+  DecisionAppealed: ev.decisionAppealed({ reason: 'Maria says it was faulty from the start' }),
+  AppealDecided: ev.appealDecided({ rationale: 'Maria sent photos' }),
+  DeadlineMissed: ev.deadlineMissed(),
 };
 
 describe('customer timeline projection', () => {
@@ -99,5 +104,22 @@ describe('customer timeline projection', () => {
     await h.apply(recorded(asCaseEvents([ev.requestLogged(), ev.decided(), ev.refundSettled()]), { caseId: id, customerId: 'cus_json' }));
     const timeline = await new CustomerTimelineQuery(h.db).timeline('cus_json', { limit: 10 });
     expect(timeline.summary).toEqual({ cases: 1, approved: 1, denied: 0, refunded: [{ minor: 4990, currency: 'EUR' }] });
+  });
+
+  it('counts each case by the decision in force: an overturn replaces a denial, a rejected decision counts as the one before it', async () => {
+    const { caseId: _caseId, ...refund } = ev.decided({ outcome: 'refund' }).data;
+    const { caseId: _id, ...heldRefund } = ev.decided({ outcome: 'refund', fourEyes: { threshold: eur(1) } }).data;
+    const cases = {
+      overturned: [...histories.denied(), ev.decisionAppealed(), ev.appealDecided({ verdict: 'overturned', decision: refund })],
+      upheld: [...histories.denied(), ev.decisionAppealed(), ev.appealDecided()],
+      voidOverturn: [...histories.denied(), ev.decisionAppealed(), ev.appealDecided({ verdict: 'overturned', decision: heldRefund }), ev.decisionRejected()],
+      voidDecision: [...histories.awaitingApproval(), ev.decisionRejected()],
+    };
+    for (const [name, events] of Object.entries(cases)) {
+      await h.apply(recorded(asCaseEvents(events), { caseId: `${caseId()}-${name}`, customerId: 'cus_appeals' }));
+    }
+    const timeline = await new CustomerTimelineQuery(h.db).timeline('cus_appeals', { limit: 100 });
+    expect(timeline.summary).toEqual({ cases: 4, approved: 1, denied: 2, refunded: [] });
+    expect(timeline.items.filter((e) => e.type === 'AppealDecided')).toHaveLength(3);
   });
 });

@@ -48,19 +48,13 @@ export class CustomerTimelineQuery {
   /** Oldest first; the summary covers every case of the customer, whatever the page. */
   async timeline(customerId: string, page: { limit: number; cursor?: string }): Promise<CustomerTimeline> {
     const after = cursorKey(page.cursor, ['number']);
-    const [entries, summary, refunded] = await Promise.all([
+    const [entries, summary, refunded, decisions] = await Promise.all([
       this.db.query<EntryRow>(
         `SELECT position, case_id, version, type, occurred_at, recorded_at, actor, data FROM ${CUSTOMER_TIMELINE}
           WHERE customer_id = $1 AND ($2::bigint IS NULL OR position > $2) ORDER BY position LIMIT $3`,
         [customerId, after?.[0] ?? null, page.limit + 1],
       ),
-      this.db.query<{ cases: number; approved: number; denied: number }>(
-        `SELECT count(DISTINCT case_id)::int AS cases,
-                count(DISTINCT case_id) FILTER (WHERE type = 'Decided' AND data->>'outcome' = ANY($2::text[]))::int AS approved,
-                count(DISTINCT case_id) FILTER (WHERE type = 'Decided' AND data->>'outcome' = 'denied')::int AS denied
-           FROM ${CUSTOMER_TIMELINE} WHERE customer_id = $1`,
-        [customerId, APPROVING_OUTCOMES],
-      ),
+      this.db.query<{ cases: number }>(`SELECT count(DISTINCT case_id)::int AS cases FROM ${CUSTOMER_TIMELINE} WHERE customer_id = $1`, [customerId]),
       this.db.query<{ currency: string; minor: string }>(
         `SELECT data->'amount'->>'currency' AS currency, sum((data->'amount'->>'minor')::numeric)::text AS minor
            FROM ${CUSTOMER_TIMELINE}
@@ -69,7 +63,16 @@ export class CustomerTimelineQuery {
           GROUP BY 1 ORDER BY 1`,
         [customerId],
       ),
+      this.db.query<{ case_id: string; type: string; outcome: string | null }>(
+        `SELECT case_id, type, CASE type WHEN 'Decided' THEN data->>'outcome' ELSE data->'decision'->>'outcome' END AS outcome
+           FROM ${CUSTOMER_TIMELINE}
+          WHERE customer_id = $1
+            AND (type IN ('Decided', 'DecisionRejected') OR (type = 'AppealDecided' AND json_typeof((data->'decision')::json) = 'object'))
+          ORDER BY position`,
+        [customerId],
+      ),
     ]);
+    const outcomes = decisionsInForce(decisions.rows);
     const served = pageOf(
       entries.rows,
       page.limit,
@@ -87,8 +90,28 @@ export class CustomerTimelineQuery {
     );
     return {
       customerId,
-      summary: { ...summary.rows[0], refunded: refunded.rows.map((row) => ({ minor: Number(row.minor), currency: row.currency })) },
+      summary: {
+        cases: summary.rows[0]?.cases ?? 0,
+        approved: outcomes.filter((o) => (APPROVING_OUTCOMES as readonly (string | null)[]).includes(o)).length,
+        denied: outcomes.filter((o) => o === 'denied').length,
+        refunded: refunded.rows.map((row) => ({ minor: Number(row.minor), currency: row.currency })),
+      },
       ...served,
     };
   }
+}
+
+/**
+ * The outcome in force of each decided case: its latest decision (a first one, or an overturning
+ * verdict's), where a second approver's rejection voids the latest and the one before stands again.
+ */
+function decisionsInForce(rows: readonly { case_id: string; type: string; outcome: string | null }[]): (string | null)[] {
+  const byCase = new Map<string, (string | null)[]>();
+  for (const row of rows) {
+    const stack = byCase.get(row.case_id) ?? [];
+    if (row.type === 'DecisionRejected') stack.pop();
+    else stack.push(row.outcome);
+    byCase.set(row.case_id, stack);
+  }
+  return [...byCase.values()].flatMap((stack) => (stack.length > 0 ? [stack[stack.length - 1]] : []));
 }

@@ -1,4 +1,4 @@
-import { events as ev } from '@refund-desk/domain/testing';
+import { eur, events as ev, histories } from '@refund-desk/domain/testing';
 import { asCaseEvents, caseRows, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { FOLLOW_UP_QUEUE, followUpQueueProjection } from './follow-up-queue.projection';
 
@@ -48,5 +48,61 @@ describe('follow-up queue projection', () => {
     const r = await row(id);
     expect(r).toMatchObject({ status: 'awaiting', outcome: null, locale: null });
     expect((r!.follow_up_due_at as Date).toISOString()).toBe(odd[1].recordedAt);
+  });
+
+  describe('appeals, four eyes and missed deadlines', () => {
+    const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : null);
+    const apply = (id: string, events: Parameters<typeof asCaseEvents>[0]) => h.apply(recorded(asCaseEvents(events), { caseId: id }));
+    const NEW_DUE = '2026-11-30T09:00:00.000Z';
+    const overturn = (o: Parameters<typeof ev.decided>[0] = {}) => {
+      const { caseId: _caseId, ...decision } = ev.decided({ outcome: 'refund', followUpDueAt: NEW_DUE, decidedAt: '2026-10-23T09:00:00.000Z', ...o }).data;
+      return decision;
+    };
+
+    it("AppealDecided overturned: the follow-up moves to the new decision's due time; upheld: it stays", async () => {
+      const id = caseId();
+      await apply(id, [...histories.denied(), ev.decisionAppealed(), ev.appealDecided({ verdict: 'overturned', decision: overturn() })]);
+      const r = await row(id);
+      expect(r).toMatchObject({ status: 'awaiting', outcome: 'refund' });
+      expect([iso(r!.follow_up_due_at), iso(r!.decided_at)]).toEqual([NEW_DUE, '2026-10-23T09:00:00.000Z']);
+      const upheld = caseId();
+      await apply(upheld, [...histories.denied(), ev.decisionAppealed(), ev.appealDecided()]);
+      expect(iso((await row(upheld))!.follow_up_due_at)).toBe(ev.decided().data.followUpDueAt);
+    });
+
+    it('DecisionRejected: a void first decision is not followed up; a void overturn brings back the first follow-up', async () => {
+      const id = caseId();
+      await apply(id, [...histories.awaitingApproval(), ev.decisionRejected()]);
+      expect(await row(id)).toMatchObject({ status: 'open', follow_up_due_at: null, outcome: null });
+      const again = caseId();
+      await apply(again, [
+        ...histories.denied(),
+        ev.decisionAppealed(),
+        ev.appealDecided({ verdict: 'overturned', decision: overturn({ fourEyes: { threshold: eur(1) } }) }),
+        ev.decisionRejected(),
+      ]);
+      const r = await row(again);
+      expect(r).toMatchObject({ status: 'awaiting', outcome: 'denied' });
+      expect(iso(r!.follow_up_due_at)).toBe(ev.decided().data.followUpDueAt);
+    });
+
+    it('DecisionApproved: an approved decision is followed up as decided, and a later rejection changes nothing', async () => {
+      const id = caseId();
+      await apply(id, [...histories.awaitingApproval(), ev.decisionApproved(), ev.decisionRejected()]);
+      expect(await row(id)).toMatchObject({ status: 'awaiting', outcome: 'refund', pending_approval: false });
+    });
+
+    it('DeadlineMissed (follow_up): marks the entry overdue; a miss of another deadline or due time does not', async () => {
+      const id = caseId();
+      const due = ev.decided().data.followUpDueAt;
+      await apply(id, [
+        ...histories.decided(),
+        ev.deadlineMissed({ deadline: 'refund_settlement', dueAt: due, raisedTo: null }),
+        ev.deadlineMissed({ deadline: 'follow_up', dueAt: '2020-01-01T00:00:00.000Z', raisedTo: null }),
+      ]);
+      expect(await row(id)).toMatchObject({ follow_up_missed_at: null });
+      await h.apply(recorded(asCaseEvents([ev.deadlineMissed({ deadline: 'follow_up', dueAt: due, raisedTo: null, missedAt: '2026-10-22T10:00:00.000Z' })]), { caseId: id, fromVersion: 6 }));
+      expect(iso((await row(id))!.follow_up_missed_at)).toBe('2026-10-22T10:00:00.000Z');
+    });
   });
 });

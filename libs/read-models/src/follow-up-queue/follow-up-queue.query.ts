@@ -19,6 +19,8 @@ export interface FollowUpItem {
   readonly followUpDueAt: string;
   /** Whole days since the follow-up fell due, at the time of the query. */
   readonly daysOverdue: number;
+  /** When the scheduler recorded the follow-up as missed; null until it has. */
+  readonly missedAt: string | null;
   /** Where the request came in and the customer's language: how to reach them. */
   readonly channel: string | null;
   readonly locale: string | null;
@@ -30,6 +32,7 @@ interface Row {
   outcome: string | null;
   decided_at: Date;
   follow_up_due_at: Date;
+  follow_up_missed_at: Date | null;
   channel: string | null;
   locale: string | null;
 }
@@ -45,7 +48,7 @@ export class FollowUpQueueQuery {
   async list(filter: FollowUpFilter, now: Date): Promise<Page<FollowUpItem>> {
     const after = cursorKey(filter.cursor, CURSOR);
     const { rows } = await this.db.query<Row>(
-      `SELECT case_id, customer_id, outcome, decided_at, follow_up_due_at, channel, locale
+      `SELECT case_id, customer_id, outcome, decided_at, follow_up_due_at, follow_up_missed_at, channel, locale
          FROM ${FOLLOW_UP_QUEUE}
         WHERE status = 'awaiting' AND follow_up_due_at <= $1::timestamptz
           AND ($2::text IS NULL OR outcome = $2)
@@ -66,6 +69,7 @@ export class FollowUpQueueQuery {
         decidedAt: row.decided_at.toISOString(),
         followUpDueAt: row.follow_up_due_at.toISOString(),
         daysOverdue: Math.floor((now.getTime() - row.follow_up_due_at.getTime()) / DAY_MS),
+        missedAt: row.follow_up_missed_at?.toISOString() ?? null,
         channel: row.channel,
         locale: row.locale,
       }),

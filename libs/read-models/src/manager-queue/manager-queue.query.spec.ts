@@ -1,5 +1,5 @@
 import { Priority } from '@refund-desk/domain';
-import { events as ev, outOfPolicyRequest } from '@refund-desk/domain/testing';
+import { actors, eur, events as ev, histories, outOfPolicyRequest } from '@refund-desk/domain/testing';
 import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { managerQueueProjection } from './manager-queue.projection';
 import { ManagerQueueItem, ManagerQueueQuery } from './manager-queue.query';
@@ -117,6 +117,69 @@ describe('manager queue query', () => {
       slaDueAt: at(3),
       slaBreached: false,
       assignee: 'mgr-1',
+      waitingFor: 'decision',
+      waitingSince: ev.escalated().data.escalatedAt,
+      slaMissedAt: null,
+      decision: null,
+      firstDecidedBy: null,
     });
+  });
+});
+
+describe('manager queue query: what a case waits for', () => {
+  const h = harnessForSuite(managerQueueProjection);
+  let query: ManagerQueueQuery;
+  const ids = (items: readonly ManagerQueueItem[]): string[] => items.map((i) => i.caseId);
+  const list = (filter: Partial<Parameters<ManagerQueueQuery['list']>[0]> = {}) => query.list({ limit: 50, ...filter }, NOW);
+
+  beforeAll(async () => {
+    query = new ManagerQueueQuery(h.db);
+    const cases: Record<string, Parameters<typeof asCaseEvents>[0]> = {
+      'w-decision': histories.escalated({ priority: 'normal', slaDueAt: at(5) }),
+      'w-appeal': [...histories.denied(), ev.decisionAppealed({ priority: 'high', slaDueAt: at(-1) })],
+      'w-approval': histories.awaitingApproval(),
+      'w-late': [
+        ...histories.escalated({ priority: 'normal', slaDueAt: at(-3) }),
+        ev.deadlineMissed({ deadline: 'decision_sla', dueAt: at(-3), missedAt: at(-2), raisedTo: { priority: 'high', requiredAuthority: 'senior_manager' } }),
+      ],
+      'w-upheld': [...histories.denied(), ev.decisionAppealed(), ev.appealDecided()],
+      'w-approved': [...histories.awaitingApproval(), ev.decisionApproved()],
+    };
+    for (const [id, events] of Object.entries(cases)) await h.apply(recorded(asCaseEvents(events), { caseId: id }));
+  });
+
+  it('lists every case waiting for a manager, by urgency then deadline, and filters by what it waits for', async () => {
+    expect(ids((await list()).items)).toEqual(['w-late', 'w-appeal', 'w-approval', 'w-decision']);
+    expect(ids((await list({ waitingFor: 'decision' })).items)).toEqual(['w-late', 'w-decision']);
+    expect(ids((await list({ waitingFor: 'appeal' })).items)).toEqual(['w-appeal']);
+    expect(ids((await list({ waitingFor: 'approval' })).items)).toEqual(['w-approval']);
+    expect(ids((await list({ waitingFor: 'appeal', requiredAuthority: 'senior_manager' })).items)).toEqual([]);
+  });
+
+  it('an approval names the decider and the amount decided, so the desk can hide "approve" for them', async () => {
+    const item = (await list({ waitingFor: 'approval' })).items[0];
+    expect(item).toMatchObject({
+      waitingFor: 'approval',
+      requiredAuthority: 'senior_manager',
+      decision: { decidedBy: actors.seniorManager.id, outcome: 'refund', amount: eur(150_000), decidedAt: ev.decided().data.decidedAt },
+      firstDecidedBy: null,
+      waitingSince: ev.decided().data.decidedAt,
+    });
+  });
+
+  it('an appeal names the first decider and the decision appealed', async () => {
+    const item = (await list({ waitingFor: 'appeal' })).items[0];
+    expect(item).toMatchObject({
+      priority: 'high',
+      slaDueAt: at(-1),
+      slaBreached: true,
+      firstDecidedBy: actors.manager.id,
+      decision: { decidedBy: actors.manager.id, outcome: 'denied', amount: null },
+    });
+  });
+
+  it('a missed decision deadline shows when it was missed, with priority and authority raised', async () => {
+    const item = (await list({ waitingFor: 'decision', requiredAuthority: 'senior_manager' })).items[0];
+    expect(item).toMatchObject({ caseId: 'w-late', priority: 'high', slaMissedAt: at(-2), decision: null });
   });
 });

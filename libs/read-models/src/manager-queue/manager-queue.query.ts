@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { AuthorityLevel, Money, Priority } from '@refund-desk/domain';
 import { cursorKey, Page, pageOf } from '../shared/pagination';
-import { MANAGER_QUEUE } from './manager-queue.projection';
+import { MANAGER_QUEUE, WaitingFor } from './manager-queue.projection';
 
 export interface ManagerQueueFilter {
   readonly assignee?: string;
@@ -16,6 +16,8 @@ export interface ManagerQueueFilter {
   /** Only cases that need this authority to decide (the level the escalation asks for). */
   readonly requiredAuthority?: AuthorityLevel;
   readonly customerId?: string;
+  /** Only cases waiting for a first decision, an appeal's verdict or a second approver. */
+  readonly waitingFor?: WaitingFor;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -29,11 +31,23 @@ export interface ManagerQueueItem {
   readonly priority: Priority;
   readonly escalationReasonCodes: readonly string[];
   readonly requiredAuthority: string | null;
+  /** When it was escalated; for a case never escalated (an approval), when it began to wait. */
   readonly escalatedAt: string;
   readonly slaDueAt: string;
   /** Computed against the time of the query. */
   readonly slaBreached: boolean;
   readonly assignee: string | null;
+  readonly waitingFor: WaitingFor;
+  readonly waitingSince: string;
+  /** When the scheduler recorded the deadline as missed (priority and authority were raised then). */
+  readonly slaMissedAt: string | null;
+  /**
+   * The decision in force or waiting for approval, null while none is: whoever decided it may not
+   * approve it, and whoever decided an appealed decision may not decide the appeal.
+   */
+  readonly decision: { readonly decidedBy: string | null; readonly outcome: string | null; readonly amount: Money | null; readonly decidedAt: string | null } | null;
+  /** For an appeal, who decided what is appealed. */
+  readonly firstDecidedBy: string | null;
 }
 
 interface Row {
@@ -49,9 +63,18 @@ interface Row {
   priority_rank: number;
   escalation_codes: string[] | null;
   required_authority: string | null;
-  escalated_at: Date;
+  escalated_at: Date | null;
   sla_due_at: Date;
   assignee: string | null;
+  waiting_for: WaitingFor;
+  waiting_since: Date | null;
+  sla_missed_at: Date | null;
+  decided_by: string | null;
+  decided_outcome: string | null;
+  decided_minor: number | null;
+  decided_currency: string | null;
+  decided_at: Date | null;
+  appeal_first_decided_by: string | null;
   breached: boolean;
 }
 
@@ -67,9 +90,11 @@ export class ManagerQueueQuery {
     const { rows } = await this.db.query<Row>(
       `SELECT case_id, customer_id, product_sku, product_name, product_category, amount_minor, currency, reason_code,
               priority, priority_rank, escalation_codes, required_authority, escalated_at, sla_due_at, assignee,
-              sla_due_at < $1::timestamptz AS breached
+              waiting_for, waiting_since, sla_missed_at, decided_by, decided_outcome, decided_minor, decided_currency, decided_at,
+              appeal_first_decided_by, sla_due_at < $1::timestamptz AS breached
          FROM ${MANAGER_QUEUE}
-        WHERE status = 'escalated'
+        WHERE waiting_for IS NOT NULL
+          AND ($14::text IS NULL OR waiting_for = $14)
           AND ($2::text IS NULL OR assignee = $2)
           AND (NOT $3::boolean OR assignee IS NULL)
           AND ($4::text[] IS NULL OR priority = ANY($4::text[]))
@@ -96,6 +121,7 @@ export class ManagerQueueQuery {
         after?.[2] ?? null,
         filter.limit + 1,
         filter.requiredAuthority ?? null,
+        filter.waitingFor ?? null,
       ],
     );
     return pageOf(rows, filter.limit, toItem, (row) => [row.priority_rank, row.sla_due_at.toISOString(), row.case_id]);
@@ -111,8 +137,21 @@ const toItem = (row: Row): ManagerQueueItem => ({
   priority: row.priority,
   escalationReasonCodes: row.escalation_codes ?? [],
   requiredAuthority: row.required_authority,
-  escalatedAt: row.escalated_at.toISOString(),
+  escalatedAt: (row.escalated_at ?? row.waiting_since ?? row.sla_due_at).toISOString(),
   slaDueAt: row.sla_due_at.toISOString(),
   slaBreached: row.breached,
   assignee: row.assignee,
+  waitingFor: row.waiting_for,
+  waitingSince: (row.waiting_since ?? row.sla_due_at).toISOString(),
+  slaMissedAt: row.sla_missed_at?.toISOString() ?? null,
+  decision:
+    row.waiting_for === 'decision'
+      ? null
+      : {
+          decidedBy: row.decided_by,
+          outcome: row.decided_outcome,
+          amount: row.decided_minor !== null && row.decided_currency !== null ? { minor: row.decided_minor, currency: row.decided_currency } : null,
+          decidedAt: row.decided_at?.toISOString() ?? null,
+        },
+  firstDecidedBy: row.waiting_for === 'appeal' ? row.appeal_first_decided_by : null,
 });

@@ -1,4 +1,4 @@
-import { pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
+import { LeaseLostError, pgErrorCode, SqlDatabase, SqlExecutor } from '@refund-desk/database';
 import { isStoreUnavailable, LogCheckpoint, RecordedEvent, SealedEventLog } from '@refund-desk/event-store';
 import { claimGenerations, GenerationStatus, moveCheckpoint } from './checkpoints';
 import { CheckpointMovedError, tableNames } from './generations';
@@ -56,11 +56,26 @@ async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
  * writers of one generation, or a writer racing a swap, can never apply an event twice.
  */
 export class BatchApplier {
+  /**
+   * Set while this writer leads under a lease: run first in every batch's transaction, it refuses
+   * the batch (LeaseLostError) once another replica has taken over, and makes a takeover wait
+   * for a batch already committing.
+   */
+  fence: ((tx: SqlExecutor) => Promise<void>) | null = null;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: SealedEventLog,
     private readonly logger: BatchLogger,
   ) {}
+
+  private fenced<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const fence = this.fence;
+    return this.db.transaction(async (tx) => {
+      if (fence) await fence(tx);
+      return work(tx);
+    });
+  }
 
   /**
    * Applies a batch to every target in one transaction and moves their checkpoints to
@@ -77,7 +92,7 @@ export class BatchApplier {
     const from = targets.map((target) => (behind ? this.later(target.checkpoint, behind.checkpoint) : target.checkpoint));
     const applied = new Map<string, number>();
     try {
-      await this.db.transaction(async (tx) => {
+      await this.fenced(async (tx) => {
         // Every checkpoint row is locked first, in one order: another writer of these generations,
         // or the batch behind this one, waits there before touching a row, then finds where they
         // stand. Nothing is written before that; meanwhile the projections prepare their rows.
@@ -95,7 +110,7 @@ export class BatchApplier {
     } catch (error) {
       // The fallback below starts from where the batch in flight leaves the checkpoints.
       await behind?.done.catch(() => undefined);
-      if (isTransientError(error) || events.length === 0) throw error;
+      if (isTransientError(error) || error instanceof LeaseLostError || events.length === 0) throw error;
       // Only the target that cannot digest an event should pay for it: each on its own, event by event.
       for (const target of targets) {
         applied.set(target.projection.name, await this.applyOneByOne(target, this.relevant(target, events), checkpoint, events));
@@ -181,10 +196,10 @@ export class BatchApplier {
     let applied = 0;
     for (const event of events) {
       try {
-        await this.db.transaction((tx) => this.applyTo(tx, target, [event], event.checkpoint, [event]));
+        await this.fenced((tx) => this.applyTo(tx, target, [event], event.checkpoint, [event]));
         applied += 1;
       } catch (error) {
-        if (isTransientError(error)) throw error;
+        if (isTransientError(error) || error instanceof LeaseLostError) throw error;
         this.logger.error({
           msg: 'projection skipped an event it cannot apply',
           projection: projection.name,
@@ -194,7 +209,7 @@ export class BatchApplier {
           type: event.type,
           err: error,
         });
-        await this.db.transaction(async (tx) => {
+        await this.fenced(async (tx) => {
           await tx.query(
             `INSERT INTO projection_failures (name, position, event_id, event_type, error) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (name, event_id) DO UPDATE SET error = EXCLUDED.error, failed_at = now()`,
@@ -205,7 +220,7 @@ export class BatchApplier {
       }
       target.checkpoint = event.checkpoint;
     }
-    await this.db.transaction((tx) => this.applyTo(tx, target, [], checkpoint, batch));
+    await this.fenced((tx) => this.applyTo(tx, target, [], checkpoint, batch));
     target.checkpoint = this.later(target.checkpoint, checkpoint);
     return applied;
   }

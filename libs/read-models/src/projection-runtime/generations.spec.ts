@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, PgliteDatabase, SqlDatabase } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore } from '@refund-desk/event-store';
-import { prepareReadModels } from './generations';
+import { declaredColumns, prepareReadModels } from './generations';
 import { prepareRebuild } from './generations';
 import { Projection } from './projection';
 import { rebuildReadModels } from './rebuild';
@@ -54,5 +54,31 @@ describe('read-model generations', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('starts a read model again from the beginning of the log when its live tables lack a column this version writes', async () => {
+    const db = await PgliteDatabase.open();
+    try {
+      await prepareReadModels(db, [projection]);
+      await db.query(`INSERT INTO rm_indexed_g1 VALUES ('e-1', 's-1', 'Counted')`);
+      await db.query(`UPDATE projection_checkpoints SET checkpoint = '1:1' WHERE name = 'indexed'`);
+      // The same shape again: the live generation and its rows stay.
+      await prepareReadModels(db, [projection]);
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_indexed')).rows[0].n).toBe(1);
+      const wider: Projection = { ...projection, tables: [{ ...projection.tables[0], columns: `${projection.tables[0].columns}, note text` }] };
+      await prepareReadModels(db, [wider]);
+      const generations = await db.query<{ generation: number; status: string; checkpoint: string | null }>(
+        `SELECT generation, status, checkpoint FROM projection_checkpoints WHERE name = 'indexed'`,
+      );
+      expect(generations.rows).toEqual([{ generation: 2, status: 'live', checkpoint: null }]);
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rm_indexed')).rows[0].n).toBe(0);
+      expect((await db.query<{ t: string | null }>(`SELECT to_regclass('rm_indexed_g1')::text AS t`)).rows[0].t).toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reads the column names of a table body, leaving out constraints', () => {
+    expect(declaredColumns('case_id text NOT NULL,\n deadline text, due numeric(10, 2), PRIMARY KEY (case_id, deadline), UNIQUE (due)')).toEqual(['case_id', 'deadline', 'due']);
   });
 });

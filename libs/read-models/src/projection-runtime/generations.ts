@@ -69,6 +69,43 @@ async function viewsMissing(tx: SqlExecutor, projection: Projection): Promise<bo
   return rows[0].missing > 0;
 }
 
+/** The column names a table declares, leaving out its constraints. */
+export function declaredColumns(columns: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let item = '';
+  for (const ch of columns) {
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (ch === ',' && depth === 0) {
+      items.push(item);
+      item = '';
+    } else item += ch;
+  }
+  items.push(item);
+  return items
+    .map((text) => text.trim())
+    .filter((text) => text.length > 0 && !/^(PRIMARY|UNIQUE|CHECK|CONSTRAINT|FOREIGN|EXCLUDE)\b/i.test(text))
+    .map((text) => text.split(/\s+/)[0].toLowerCase());
+}
+
+/** Whether a generation's tables lack a table or a column the projection declares now. */
+async function shapeOutdated(tx: SqlExecutor, projection: Projection, generation: number): Promise<boolean> {
+  const names = projection.tables.map((table) => physicalTable(table.name, generation));
+  const { rows } = await tx.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
+    [names],
+  );
+  const existing = new Set(rows.map((row) => `${row.table_name}.${row.column_name}`));
+  const anyTable = new Set(rows.map((row) => row.table_name));
+  // A generation with none of its tables (a building one not started yet) has nothing to lose.
+  if (anyTable.size === 0) return false;
+  return projection.tables.some((table) => {
+    const physical = physicalTable(table.name, generation);
+    return declaredColumns(table.columns).some((column) => !existing.has(`${physical}.${column}`));
+  });
+}
+
 /**
  * Makes sure the read model has a live generation with its tables and views; a new read model
  * starts empty at the beginning of the log and its projector catches up from there.
@@ -78,7 +115,18 @@ export async function ensureLiveGeneration(db: SqlDatabase, projection: Projecti
   await db.transaction(async (tx) => {
     await lockReadModel(tx, projection.name);
     const rows = await loadGenerations(tx, [projection.name]);
-    const live = rows.find((row) => row.status === 'live');
+    let live = rows.find((row) => row.status === 'live');
+    // Tables an earlier version made without a column (or a table) this version writes cannot be
+    // kept current: every batch would fail and be skipped. Such a generation is dropped and the
+    // read model starts again from the beginning of the log, as a new one does.
+    for (const row of rows) {
+      if (!(await shapeOutdated(tx, projection, row.generation))) continue;
+      // The views read the live generation's tables; they are made again for the new one below.
+      if (row === live) for (const table of projection.tables) await tx.query(`DROP VIEW IF EXISTS ${table.name}`);
+      await dropTables(tx, projection, row.generation);
+      await tx.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [projection.name, row.generation]);
+      if (row === live) live = undefined;
+    }
     if (live) {
       await createTables(tx, projection, live.generation);
       if (await viewsMissing(tx, projection)) await pointViews(tx, projection, live.generation);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import { SqlDatabase } from '@refund-desk/database';
+import { assertLeaseHeld, Leadership, LeaseLostError, SqlDatabase } from '@refund-desk/database';
 import { isStoreUnavailable, LogCheckpoint, runCatchUp, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, ProjectionTarget } from './batch-applier';
 import { GenerationRow, loadGenerations, loadLiveGeneration } from './checkpoints';
@@ -29,6 +29,11 @@ export interface ProjectionStatus {
 export interface ProjectionRunnerOptions {
   readonly batchSize: number;
   readonly idleWaitMs: number;
+  /**
+   * Run the loop only while this replica holds the projections' lease, every batch fenced by it;
+   * without one the loop runs whenever started (a single process, tests).
+   */
+  readonly leadership?: Leadership;
 }
 
 export interface BatchListener {
@@ -62,6 +67,11 @@ export class ProjectionRunner {
     return this.controller !== undefined && !this.controller.signal.aborted;
   }
 
+  /** Whether this replica moves the read models now: always when no lease is used, else while it leads. */
+  get leading(): boolean {
+    return this.running && (this.options.leadership?.isLeader ?? true);
+  }
+
   /** Called after each committed batch (metrics). */
   onBatch(listener: BatchListener): void {
     this.listeners.push(listener);
@@ -71,11 +81,26 @@ export class ProjectionRunner {
     if (this.running) return;
     const controller = new AbortController();
     this.controller = controller;
-    this.loop = this.run(controller.signal);
+    const leadership = this.options.leadership;
+    if (!leadership) {
+      this.loop = this.run(controller.signal);
+      return;
+    }
+    leadership.start(async (lease, signal) => {
+      this.applier.fence = (tx) => assertLeaseHeld(tx, lease);
+      try {
+        await this.run(signal);
+      } finally {
+        this.applier.fence = null;
+      }
+    });
+    this.loop = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
+  /** Finishes the batch in flight (its checkpoint commits with it), then hands the lease over. */
   async stop(): Promise<void> {
     this.controller?.abort();
+    await this.options.leadership?.stop();
     await this.loop;
     this.loop = undefined;
   }
@@ -87,6 +112,9 @@ export class ProjectionRunner {
    */
   private run(signal: AbortSignal): Promise<void> {
     let targets: ProjectionTarget[] = [];
+    // A fenced batch refused: another replica leads now. This term ends; the lease loop decides what next.
+    const term = new AbortController();
+    signal.addEventListener('abort', () => term.abort(), { once: true });
     return runCatchUp(
       this.store,
       {
@@ -124,6 +152,11 @@ export class ProjectionRunner {
           return Math.min(cap, 100 * 2 ** Math.min(attempt, 9));
         },
         onError: (error, attempt) => {
+          if (error instanceof LeaseLostError) {
+            this.logger.warn({ msg: 'another replica leads the projections now; standing down', detail: error.message });
+            term.abort();
+            return;
+          }
           if (error instanceof CheckpointMovedError) {
             this.logger.log({ msg: 'read model generation changed; continuing from its checkpoint', detail: error.message });
             return;
@@ -136,7 +169,7 @@ export class ProjectionRunner {
           this.logger.error({ msg: 'projection batch failed; retrying', attempt, err: error });
         },
       },
-      signal,
+      term.signal,
     );
   }
 

@@ -19,19 +19,20 @@ const plain = (row: Record<string, unknown>): Record<string, unknown> => {
 /**
  * Folds a batch into per-case rows: one query loads every row the batch touches, the events are
  * folded in memory, one statement writes back the rows that changed. An event at or below the
- * row's version was already applied and is skipped, which makes replays harmless.
+ * row's version was already applied and is skipped, which makes replays harmless. Returns the rows
+ * it wrote, for read models that derive more tables from them.
  */
 export async function foldCaseRows<Row extends CaseRow>(
   tx: SqlExecutor,
   table: string,
   events: readonly RecordedEvent[],
   evolve: CaseRowEvolve<Row>,
-): Promise<void> {
+): Promise<readonly Row[]> {
   const caseEvents = events.flatMap((event) => {
     const caseId = caseIdFromStream(event.streamId);
     return caseId ? [{ event, caseId }] : [];
   });
-  if (caseEvents.length === 0) return;
+  if (caseEvents.length === 0) return [];
   const ids = [...new Set(caseEvents.map((e) => e.caseId))];
   const { rows } = await tx.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE case_id = ANY($1::text[])`, [ids]);
   const byCase = new Map<string, Row>(rows.map((row) => [row.case_id as string, plain(row) as unknown as Row]));
@@ -44,8 +45,9 @@ export async function foldCaseRows<Row extends CaseRow>(
     byCase.set(caseId, { ...next, version: event.version });
     changed.add(caseId);
   }
-  if (changed.size === 0) return;
-  await upsertRows(tx, table, 'case_id', [...changed].map((id) => byCase.get(id)!));
+  const written = [...changed].map((id) => byCase.get(id)!);
+  await upsertRows(tx, table, 'case_id', written);
+  return written;
 }
 
 /**

@@ -4,7 +4,8 @@ import { APPROVING_OUTCOMES, DEFAULT_POLICY_RULES, InvalidCommandError, Money } 
 import { CASE_FACTS, POLICY_REVISIONS } from './trend-analytics.projection';
 import { TrendInterval } from './trends.query';
 
-export type InsightKind = 'window_near_miss' | 'rising_defect_claims' | 'repeat_requesters' | 'exception_cost' | 'policy_revision_effect';
+export const INSIGHT_KINDS = ['window_near_miss', 'rising_defect_claims', 'repeat_requesters', 'exception_cost', 'policy_revision_effect', 'appeal_outcomes'] as const;
+export type InsightKind = (typeof INSIGHT_KINDS)[number];
 
 /** A finding for whoever owns the policy, with the figures that support it. */
 export interface Insight {
@@ -50,6 +51,7 @@ export class InsightsQuery {
       ...(await this.repeatRequesters(input)),
       ...(await this.exceptionCost(input)),
       ...(await this.policyRevisionEffect()),
+      ...(await this.appealOutcomes(input)),
     ];
     return { from: input.from.toISOString(), to: input.to.toISOString(), findings };
   }
@@ -249,6 +251,58 @@ export class InsightsQuery {
           ? `Under version ${latest.version} the approval rate is ${pct(latest.approvalRate!)} (${latest.changeFromPrevious! >= 0 ? '+' : ''}${Math.round(latest.changeFromPrevious! * 100)} points from the version before).`
           : 'Not enough decisions under successive versions to compare them yet.',
         figures: { versions },
+      },
+    ];
+  }
+
+  /**
+   * How often first-instance decisions are appealed and overturned, per decider, category and
+   * reason, for requests logged in the period: a decider or a rule overturned often is one to review.
+   */
+  private async appealOutcomes({ from, to }: InsightsQueryInput): Promise<Insight[]> {
+    const { rows } = await this.db.query<{ dimension: 'all' | 'decider' | 'category' | 'reason'; value: string; decisions: number; appeals: number; verdicts: number; overturned: number }>(
+      `SELECT d.dimension, d.value, count(*)::int AS decisions,
+              count(*) FILTER (WHERE appealed_at IS NOT NULL)::int AS appeals,
+              count(*) FILTER (WHERE appeal_verdict IS NOT NULL)::int AS verdicts,
+              count(*) FILTER (WHERE appeal_verdict = 'overturned')::int AS overturned
+         FROM ${CASE_FACTS},
+              LATERAL (VALUES ('all', 'all'), ('decider', first_decided_by), ('category', category), ('reason', reason_code)) AS d(dimension, value)
+        WHERE decided_at IS NOT NULL AND d.value IS NOT NULL AND logged_at >= $1 AND logged_at < $2
+        GROUP BY d.dimension, d.value
+        ORDER BY d.dimension, count(*) FILTER (WHERE appealed_at IS NOT NULL) DESC, d.value`,
+      [from.toISOString(), to.toISOString()],
+    );
+    const all = rows.find((row) => row.dimension === 'all');
+    if (!all || all.appeals === 0) return [];
+    const totals = { decisions: all.decisions, appeals: all.appeals, verdicts: all.verdicts, overturned: all.overturned };
+    const figures = (dimension: string) =>
+      rows
+        .filter((row) => row.dimension === dimension)
+        .map((row) => ({
+          [dimension]: row.value,
+          decisions: row.decisions,
+          appeals: row.appeals,
+          appealRate: round(row.appeals / row.decisions),
+          verdicts: row.verdicts,
+          overturned: row.overturned,
+          overturnRate: row.verdicts > 0 ? round(row.overturned / row.verdicts) : null,
+        }));
+    const overturnRate = totals.verdicts > 0 ? totals.overturned / totals.verdicts : null;
+    return [
+      {
+        kind: 'appeal_outcomes',
+        title: 'Appeals and overturns of first decisions',
+        detail:
+          `${totals.appeals} of ${totals.decisions} decisions (${pct(totals.appeals / totals.decisions)}) were appealed` +
+          (overturnRate === null ? '; none has a verdict yet.' : `; ${totals.overturned} of ${totals.verdicts} verdicts (${pct(overturnRate)}) overturned the decision.`),
+        figures: {
+          ...totals,
+          appealRate: round(totals.appeals / totals.decisions),
+          overturnRate: overturnRate === null ? null : round(overturnRate),
+          byDecider: figures('decider'),
+          byCategory: figures('category'),
+          byReason: figures('reason'),
+        },
       },
     ];
   }

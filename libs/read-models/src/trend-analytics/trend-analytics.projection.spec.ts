@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY_RULES, evaluateRequest, POLICY_STREAM } from '@refund-desk/domain';
-import { eur, events as ev, history, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
+import { actors, eur, events as ev, histories, history, NOW, outOfPolicyRequest, POLICY } from '@refund-desk/domain/testing';
 import { asCaseEvents, harnessForSuite, recorded } from '../testing/projection-test-kit';
 import { CASE_FACTS, POLICY_REVISIONS, trendAnalyticsProjection } from './trend-analytics.projection';
 
@@ -100,5 +100,63 @@ describe('trend analytics projection', () => {
     const id = caseId();
     await h.apply(recorded([{ type: 'PolicyEvaluated', data: { findings: 'none', withinPolicy: 'no' } }, { type: 'FollowedUp', data: { satisfaction: 9 } }], { caseId: id }));
     expect(await facts(id)).toMatchObject({ within_policy: null, days_over_window: null, satisfaction: null, logged_at: null });
+  });
+
+  describe('appeals, four eyes and missed deadlines', () => {
+    const apply = (id: string, events: Parameters<typeof asCaseEvents>[0]) => h.apply(recorded(asCaseEvents(events), { caseId: id }));
+    const overturn = (o: Parameters<typeof ev.decided>[0] = {}) => {
+      const { caseId: _caseId, ...decision } = ev.decided({ decidedBy: actors.secondManager.id, ...o }).data;
+      return decision;
+    };
+
+    it('Decided: who decided, so appeals and overturns count against them', async () => {
+      const id = caseId();
+      await apply(id, histories.denied());
+      expect(await facts(id)).toMatchObject({ first_decided_by: actors.manager.id, outcome: 'denied', appealed_at: null, pending_approval: null });
+    });
+
+    it('DecisionAppealed and AppealDecided: when appealed, the verdict and who gave it; the first decision stays the one counted', async () => {
+      const id = caseId();
+      const appeal = ev.decisionAppealed();
+      const verdict = ev.appealDecided({ verdict: 'overturned', decision: overturn() });
+      await apply(id, [...histories.denied(), appeal, verdict]);
+      expect(await facts(id)).toMatchObject({
+        first_decided_by: actors.manager.id,
+        outcome: 'denied',
+        appealed_at: appeal.data.appealedAt,
+        appeal_decided_at: verdict.data.decidedAt,
+        appeal_verdict: 'overturned',
+        appeal_decided_by: actors.secondManager.id,
+      });
+    });
+
+    it('DecisionApproved and DecisionRejected: counted when given; a rejection voids the decision, or the overturn', async () => {
+      const approved = caseId();
+      await apply(approved, [...histories.awaitingApproval(), ev.decisionApproved()]);
+      expect(await facts(approved)).toMatchObject({ four_eyes_approved: [ev.decisionApproved().data.approvedAt], four_eyes_rejected: [], outcome: 'refund', pending_approval: null });
+      const rejected = caseId();
+      await apply(rejected, [...histories.awaitingApproval(), ev.decisionRejected()]);
+      expect(await facts(rejected)).toMatchObject({ four_eyes_rejected: [ev.decisionRejected().data.rejectedAt], decided_at: null, outcome: null, first_decided_by: null });
+      const voidOverturn = caseId();
+      await apply(voidOverturn, [
+        ...histories.denied(),
+        ev.decisionAppealed(),
+        ev.appealDecided({ verdict: 'overturned', decision: overturn({ fourEyes: { threshold: eur(1) } }) }),
+        ev.decisionRejected(),
+      ]);
+      expect(await facts(voidOverturn)).toMatchObject({ outcome: 'denied', first_decided_by: actors.manager.id, appeal_verdict: null, appeal_decided_at: null, four_eyes_rejected: [ev.decisionRejected().data.rejectedAt] });
+    });
+
+    it('DeadlineMissed: each miss with its kind and when it was recorded', async () => {
+      const id = caseId();
+      const missed = ev.deadlineMissed();
+      await apply(id, [...histories.escalated(), missed, ev.deadlineMissed({ deadline: 'follow_up', dueAt: 'x', missedAt: '2026-10-16T00:00:00.000Z', raisedTo: null })]);
+      expect(await facts(id)).toMatchObject({
+        deadlines_missed: [
+          { deadline: 'decision_sla', at: missed.data.missedAt },
+          { deadline: 'follow_up', at: '2026-10-16T00:00:00.000Z' },
+        ],
+      });
+    });
   });
 });

@@ -40,6 +40,18 @@ export interface CaseFactsRow extends CaseRow {
   readonly satisfaction: number | null;
   readonly followed_up_at: string | null;
   readonly closed_at: string | null;
+  /** Who took the decision in force at first instance: appeals and overturns are counted against them. */
+  readonly first_decided_by: string | null;
+  /** A decision waiting for its second approver: the first decision, or an appeal's overturn. */
+  readonly pending_approval: 'decision' | 'overturn' | null;
+  readonly appealed_at: string | null;
+  readonly appeal_decided_at: string | null;
+  readonly appeal_verdict: string | null;
+  readonly appeal_decided_by: string | null;
+  /** When second approvers approved and rejected decisions, and deadlines were missed: each a count over time. */
+  readonly four_eyes_approved: readonly string[];
+  readonly four_eyes_rejected: readonly string[];
+  readonly deadlines_missed: readonly { readonly deadline: string | null; readonly at: string }[];
 }
 
 const FACTS: ReadModelTable = {
@@ -71,7 +83,16 @@ const FACTS: ReadModelTable = {
     refunded_minor bigint,
     satisfaction smallint,
     followed_up_at timestamptz,
-    closed_at timestamptz`,
+    closed_at timestamptz,
+    first_decided_by text,
+    pending_approval text,
+    appealed_at timestamptz,
+    appeal_decided_at timestamptz,
+    appeal_verdict text,
+    appeal_decided_by text,
+    four_eyes_approved jsonb NOT NULL,
+    four_eyes_rejected jsonb NOT NULL,
+    deadlines_missed jsonb NOT NULL`,
   indexes: ['(logged_at)', '(decided_at)', '(customer_id, logged_at)'],
 };
 
@@ -113,7 +134,18 @@ const emptyFacts = (caseId: string, event: RecordedEvent): CaseFactsRow => ({
   satisfaction: null,
   followed_up_at: null,
   closed_at: null,
+  first_decided_by: null,
+  pending_approval: null,
+  appealed_at: null,
+  appeal_decided_at: null,
+  appeal_verdict: null,
+  appeal_decided_by: null,
+  four_eyes_approved: [],
+  four_eyes_rejected: [],
+  deadlines_missed: [],
 });
+
+const NO_APPEAL = { appealed_at: null, appeal_decided_at: null, appeal_verdict: null, appeal_decided_by: null } as const;
 
 const finding = (data: Readonly<Record<string, unknown>>, rule: string): Readonly<Record<string, unknown>> | undefined => {
   const findings = Array.isArray(data.findings) ? data.findings : [];
@@ -168,7 +200,36 @@ export function evolveCaseFacts(row: CaseFactsRow | undefined, event: RecordedEv
         outcome: str(data.outcome),
         decision_minor: money(data.amount)?.minor ?? null,
         decision_policy_version: int(obj(data.authority).policyVersion),
+        first_decided_by: str(data.decidedBy),
+        pending_approval: data.fourEyes ? 'decision' : null,
+        ...NO_APPEAL,
       };
+    case 'DecisionApproved': {
+      if (!base.pending_approval) return row;
+      return { ...base, pending_approval: null, four_eyes_approved: [...base.four_eyes_approved, time(data.approvedAt) ?? event.recordedAt] };
+    }
+    case 'DecisionRejected': {
+      if (!base.pending_approval) return row;
+      const rejected = { ...base, pending_approval: null, four_eyes_rejected: [...base.four_eyes_rejected, time(data.rejectedAt) ?? event.recordedAt] };
+      // A void overturn: the appeal waits for its verdict again. A void first decision: the case is undecided again.
+      if (base.pending_approval === 'overturn') return { ...rejected, appeal_decided_at: null, appeal_verdict: null, appeal_decided_by: null };
+      return { ...rejected, decided_at: null, outcome: null, decision_minor: null, decision_policy_version: null, first_decided_by: null };
+    }
+    case 'DecisionAppealed':
+      return base.appealed_at === null ? { ...base, appealed_at: time(data.appealedAt) ?? event.recordedAt } : row;
+    case 'AppealDecided': {
+      if (base.appealed_at === null || base.appeal_decided_at !== null) return row;
+      const overturn = obj(data.decision);
+      return {
+        ...base,
+        appeal_decided_at: time(data.decidedAt) ?? event.recordedAt,
+        appeal_verdict: str(data.verdict),
+        appeal_decided_by: str(data.decidedBy),
+        pending_approval: data.decision && overturn.fourEyes ? 'overturn' : null,
+      };
+    }
+    case 'DeadlineMissed':
+      return { ...base, deadlines_missed: [...base.deadlines_missed, { deadline: str(data.deadline), at: time(data.missedAt) ?? event.recordedAt }] };
     case 'RefundSettled':
       return { ...base, settled_at: time(data.settledAt) ?? event.recordedAt, refunded_minor: money(data.amount)?.minor ?? null };
     case 'FollowedUp': {
@@ -198,7 +259,21 @@ export function evolveCaseFacts(row: CaseFactsRow | undefined, event: RecordedEv
 export const trendAnalyticsProjection = defineProjection({
   name: 'trend_analytics',
   tables: [FACTS, REVISIONS],
-  eventTypes: ['RequestLogged', 'PolicyEvaluated', 'Escalated', 'Decided', 'RefundSettled', 'FollowedUp', 'CaseClosed', 'PolicyRevised'],
+  eventTypes: [
+    'RequestLogged',
+    'PolicyEvaluated',
+    'Escalated',
+    'Decided',
+    'DecisionApproved',
+    'DecisionRejected',
+    'DecisionAppealed',
+    'AppealDecided',
+    'DeadlineMissed',
+    'RefundSettled',
+    'FollowedUp',
+    'CaseClosed',
+    'PolicyRevised',
+  ],
   async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
     await foldCaseRows(tx, tables[CASE_FACTS], events, evolveCaseFacts);
     // The policy stream's version is the policy version; a revision's row never changes.

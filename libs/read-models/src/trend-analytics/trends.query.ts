@@ -5,7 +5,7 @@ import { CASE_FACTS } from './trend-analytics.projection';
 
 export const TREND_INTERVALS = ['day', 'week', 'month'] as const;
 export type TrendInterval = (typeof TREND_INTERVALS)[number];
-export const TREND_GROUPINGS = ['reason', 'category', 'outcome', 'channel', 'product'] as const;
+export const TREND_GROUPINGS = ['reason', 'category', 'outcome', 'channel', 'product', 'decider'] as const;
 export type TrendGrouping = (typeof TREND_GROUPINGS)[number];
 
 const GROUP_COLUMN: Record<TrendGrouping, string> = {
@@ -14,6 +14,8 @@ const GROUP_COLUMN: Record<TrendGrouping, string> = {
   outcome: 'outcome',
   channel: 'channel',
   product: 'product_sku',
+  // Who took the first-instance decision in force: appeal and overturn rates per decider.
+  decider: 'first_decided_by',
 };
 
 export const MAX_TREND_BUCKETS = 1_000;
@@ -42,6 +44,20 @@ export interface TrendBucket {
   readonly medianHoursToDecision: number | null;
   readonly slaBreaches: number;
   readonly averageSatisfaction: number | null;
+  /** Decisions appealed, counted when appealed. */
+  readonly appeals: number;
+  /** Of the bucket's decisions, the share appealed so far; null without decisions. */
+  readonly appealRate: number | null;
+  /** Appeal verdicts given in the bucket. */
+  readonly upheld: number;
+  readonly overturned: number;
+  /** overturned / (upheld + overturned); null without verdicts. */
+  readonly overturnRate: number | null;
+  /** Decisions above the four-eyes threshold approved, and rejected, by a second person in the bucket. */
+  readonly fourEyesApprovals: number;
+  readonly fourEyesRejections: number;
+  /** Deadlines the scheduler recorded as missed in the bucket (decisions, appeals, refunds, follow-ups). */
+  readonly deadlinesMissed: number;
 }
 
 export interface Trends {
@@ -62,7 +78,35 @@ interface MetricRow {
   median_hours: number | null;
   breaches: number;
   avg_satisfaction: number | null;
+  decisions: number;
+  appealed_decisions: number;
+  appeals: number;
+  upheld: number;
+  overturned: number;
+  four_eyes_approvals: number;
+  four_eyes_rejections: number;
+  deadlines_missed: number;
 }
+
+const emptyMetrics = (bucket: string, grp: string | null): MetricRow => ({
+  bucket,
+  grp,
+  requests: 0,
+  escalations: 0,
+  approvals: 0,
+  denials: 0,
+  median_hours: null,
+  breaches: 0,
+  avg_satisfaction: null,
+  decisions: 0,
+  appealed_decisions: 0,
+  appeals: 0,
+  upheld: 0,
+  overturned: 0,
+  four_eyes_approvals: 0,
+  four_eyes_rejections: 0,
+  deadlines_missed: 0,
+});
 
 interface RefundRow {
   bucket: string;
@@ -91,7 +135,9 @@ export function bucketStarts(from: Date, to: Date, interval: TrendInterval): Dat
  * Each figure falls in the bucket of the moment it happened: a request when logged, an
  * escalation when escalated, approvals, denials and time to decision when decided, a refund when
  * settled, satisfaction when asked, and an SLA breach at the deadline that was missed (decided,
- * closed or still open after it). `now` decides which open escalations have breached already.
+ * closed or still open after it), an appeal when appealed and a verdict when given (the appeal
+ * rate is of the bucket's decisions), four-eyes approvals and rejections and missed deadlines when
+ * recorded. `now` decides which open escalations have breached already.
  */
 @Injectable()
 export class TrendsQuery {
@@ -126,6 +172,20 @@ export class TrendsQuery {
            UNION ALL
            SELECT ${BUCKET('followed_up_at')}, grp, 'satisfaction', satisfaction FROM facts
             WHERE ${inRange('followed_up_at')} AND satisfaction IS NOT NULL
+           UNION ALL
+           SELECT ${BUCKET('decided_at')}, grp, 'appealed_decision', NULL FROM facts WHERE ${inRange('decided_at')} AND appealed_at IS NOT NULL
+           UNION ALL
+           SELECT ${BUCKET('appealed_at')}, grp, 'appeal', NULL FROM facts WHERE ${inRange('appealed_at')}
+           UNION ALL
+           SELECT ${BUCKET('appeal_decided_at')}, grp, CASE WHEN appeal_verdict = 'overturned' THEN 'overturned' ELSE 'upheld' END, NULL
+             FROM facts WHERE ${inRange('appeal_decided_at')}
+           UNION ALL
+           SELECT ${BUCKET('t.at')}, grp, t.kind, NULL
+             FROM facts,
+                  LATERAL (SELECT 'four_eyes_approval' AS kind, value::timestamptz AS at FROM jsonb_array_elements_text(four_eyes_approved)
+                           UNION ALL SELECT 'four_eyes_rejection', value::timestamptz FROM jsonb_array_elements_text(four_eyes_rejected)
+                           UNION ALL SELECT 'deadline_missed', (value->>'at')::timestamptz FROM jsonb_array_elements(deadlines_missed)) t
+            WHERE ${inRange('t.at')}
          )
          SELECT bucket, grp,
                 count(*) FILTER (WHERE kind = 'request')::int AS requests,
@@ -134,7 +194,15 @@ export class TrendsQuery {
                 count(*) FILTER (WHERE kind = 'denial')::int AS denials,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FILTER (WHERE kind IN ('approval', 'denial', 'decision')) AS median_hours,
                 count(*) FILTER (WHERE kind = 'breach')::int AS breaches,
-                avg(x) FILTER (WHERE kind = 'satisfaction')::float8 AS avg_satisfaction
+                avg(x) FILTER (WHERE kind = 'satisfaction')::float8 AS avg_satisfaction,
+                count(*) FILTER (WHERE kind IN ('approval', 'denial', 'decision'))::int AS decisions,
+                count(*) FILTER (WHERE kind = 'appealed_decision')::int AS appealed_decisions,
+                count(*) FILTER (WHERE kind = 'appeal')::int AS appeals,
+                count(*) FILTER (WHERE kind = 'upheld')::int AS upheld,
+                count(*) FILTER (WHERE kind = 'overturned')::int AS overturned,
+                count(*) FILTER (WHERE kind = 'four_eyes_approval')::int AS four_eyes_approvals,
+                count(*) FILTER (WHERE kind = 'four_eyes_rejection')::int AS four_eyes_rejections,
+                count(*) FILTER (WHERE kind = 'deadline_missed')::int AS deadlines_missed
            FROM happened GROUP BY bucket, grp ORDER BY bucket, grp NULLS LAST`,
         params,
       ),
@@ -156,7 +224,7 @@ export class TrendsQuery {
     for (const k of refunded.keys()) {
       if (!rows.has(k)) {
         const [bucket, grp] = JSON.parse(k) as [string, string | null];
-        rows.set(k, { bucket, grp, requests: 0, escalations: 0, approvals: 0, denials: 0, median_hours: null, breaches: 0, avg_satisfaction: null });
+        rows.set(k, emptyMetrics(bucket, grp));
       }
     }
     // Ungrouped trends show every bucket of the period, empty ones included, so a chart has no gaps.
@@ -164,7 +232,7 @@ export class TrendsQuery {
       for (const start of spine) {
         const k = key(start.toISOString(), null);
         if (!rows.has(k)) {
-          rows.set(k, { bucket: start.toISOString(), grp: null, requests: 0, escalations: 0, approvals: 0, denials: 0, median_hours: null, breaches: 0, avg_satisfaction: null });
+          rows.set(k, emptyMetrics(start.toISOString(), null));
         }
       }
     }
@@ -184,6 +252,14 @@ export class TrendsQuery {
           medianHoursToDecision: row.median_hours === null ? null : Number(row.median_hours),
           slaBreaches: row.breaches,
           averageSatisfaction: row.avg_satisfaction === null ? null : Number(row.avg_satisfaction),
+          appeals: row.appeals,
+          appealRate: row.decisions > 0 ? row.appealed_decisions / row.decisions : null,
+          upheld: row.upheld,
+          overturned: row.overturned,
+          overturnRate: row.upheld + row.overturned > 0 ? row.overturned / (row.upheld + row.overturned) : null,
+          fourEyesApprovals: row.four_eyes_approvals,
+          fourEyesRejections: row.four_eyes_rejections,
+          deadlinesMissed: row.deadlines_missed,
         };
       });
     return { from: from.toISOString(), to: to.toISOString(), interval, groupBy: groupBy ?? null, buckets };
