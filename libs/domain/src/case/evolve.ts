@@ -1,6 +1,6 @@
 import { assertNever } from '../shared/exhaustive';
 import { CaseEvent } from './events';
-import { approvalOf, CaseState, ClosedCase, DecidedCase, EscalatedCase, EvaluatedCase, NO_REFUND, RefundTracking } from './state';
+import { approvalOf, CaseFile, CaseState, ClosedCase, DecidedCase, EscalatedCase, EvaluatedCase, NO_REFUND, RefundTracking } from './state';
 
 /**
  * Folds one fact into the state. Total and silent on facts that do not fit the state (an odd
@@ -37,13 +37,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       if (state.status !== 'evaluated' && state.status !== 'escalated') return state;
       const { caseId: _caseId, ...decision } = event.data;
       const decided: DecidedCase = {
-        caseId: state.caseId,
-        request: state.request,
-        loggedAt: state.loggedAt,
-        loggedBy: state.loggedBy,
-        notes: state.notes,
-        personalDataErasedAt: state.personalDataErasedAt,
-        deadlinesMissed: state.deadlinesMissed,
+        ...caseFileOf(state),
         status: 'decided',
         evaluation: state.evaluation,
         escalation: state.status === 'escalated' ? state.escalation : null,
@@ -88,13 +82,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       if (state.status === 'none' || state.status === 'closed') return state;
       const { caseId: _caseId, ...closure } = event.data;
       const closed: ClosedCase = {
-        caseId: state.caseId,
-        request: state.request,
-        loggedAt: state.loggedAt,
-        loggedBy: state.loggedBy,
-        notes: state.notes,
-        personalDataErasedAt: state.personalDataErasedAt,
-        deadlinesMissed: state.deadlinesMissed,
+        ...caseFileOf(state),
         status: 'closed',
         closedFrom: state.status,
         evaluation: state.status === 'logged' ? null : state.evaluation,
@@ -157,6 +145,17 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   }
 }
 
+/** What every case keeps whatever its status: copied field by field, so a status's own fields never leak into another. */
+const caseFileOf = (state: CaseFile): CaseFile => ({
+  caseId: state.caseId,
+  request: state.request,
+  loggedAt: state.loggedAt,
+  loggedBy: state.loggedBy,
+  notes: state.notes,
+  personalDataErasedAt: state.personalDataErasedAt,
+  deadlinesMissed: state.deadlinesMissed,
+});
+
 /**
  * A rejected decision is void: an overturning verdict gives way to the decision it replaced (the
  * appeal waits again); a first decision gives way to the case as it stood before it.
@@ -166,16 +165,7 @@ function withoutDecision(state: DecidedCase): CaseState {
   if (state.appeal && replaced) {
     return { ...state, decision: replaced.decision, approval: replaced.approval, appeal: { ...state.appeal, verdict: null } };
   }
-  const file = {
-    caseId: state.caseId,
-    request: state.request,
-    loggedAt: state.loggedAt,
-    loggedBy: state.loggedBy,
-    notes: state.notes,
-    personalDataErasedAt: state.personalDataErasedAt,
-    deadlinesMissed: state.deadlinesMissed,
-    evaluation: state.evaluation,
-  };
+  const file = { ...caseFileOf(state), evaluation: state.evaluation };
   if (state.escalation) {
     const escalated: EscalatedCase = { ...file, status: 'escalated', escalation: state.escalation, assignment: state.assignment };
     return escalated;
