@@ -21,28 +21,34 @@ import { AppendCell, runAppendScenario } from './scenarios/append';
 import { CommandPathCell, runCommandPathScenario } from './scenarios/command-path';
 import { HttpCell, runHttpScenario } from './scenarios/http';
 import { LagCell, runLagScenario } from './scenarios/lag';
+import { FailoverCell, runFailoverScenario } from './scenarios/failover';
 import { RebuildCell, runRebuildScenario } from './scenarios/rebuild';
+import { runScaleScenario, ScaleCell } from './scenarios/scale';
 import { BENCH_SERVER_URL, ScratchDatabase, serverFacts } from './support/postgres';
 import { say } from './support/progress';
 import { printReport, Target, targetsOf } from './support/report';
 
-const SCENARIOS = ['append', 'command', 'http', 'rebuild', 'lag'] as const;
+const SCENARIOS = ['append', 'command', 'http', 'rebuild', 'lag', 'failover', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** Run only when asked for (--only): the scale scenario fills a store of ten million events (about half an hour). */
+const ON_REQUEST: readonly Scenario[] = ['scale'];
 
 const SIZES = {
-  quick: { appends: 5_000, streams: 500, commands: 3_000, cases: 300, pgliteAppends: 2_000, pgliteCommands: 1_000, writers: [1, 8, 32], rebuild: [100_000], httpSeconds: 10, lagSeconds: 20 },
-  full: { appends: 100_000, streams: 10_000, commands: 100_000, cases: 10_000, pgliteAppends: 100_000, pgliteCommands: 100_000, writers: [1, 8, 32], rebuild: [100_000, 1_000_000], httpSeconds: 30, lagSeconds: 60 },
+  quick: { appends: 5_000, streams: 500, commands: 3_000, cases: 300, pgliteAppends: 2_000, pgliteCommands: 1_000, writers: [1, 8, 32], rebuild: [100_000], httpSeconds: 10, lagSeconds: 20, failoverRounds: 4 },
+  full: { appends: 100_000, streams: 10_000, commands: 100_000, cases: 10_000, pgliteAppends: 100_000, pgliteCommands: 100_000, writers: [1, 8, 32], rebuild: [100_000, 1_000_000], httpSeconds: 30, lagSeconds: 60, failoverRounds: 12 },
 } as const;
 
 const HELP = `npm run bench -- [options]
   --size quick|full        preset sizes (default quick; full = the issue's 100k appends and 1M-event rebuild)
-  --only LIST              scenarios, comma-separated: ${SCENARIOS.join(',')} (default all)
+  --only LIST              scenarios, comma-separated: ${SCENARIOS.join(',')} (default all but ${ON_REQUEST.join(',')})
   --store postgres|pglite|both   stores for the append and command-path scenarios (default both)
   --appends N --streams N  append workload on PostgreSQL (commands use the same numbers)
   --writers LIST           concurrent writers, e.g. 1,8,32
   --events LIST            rebuild sizes, e.g. 100000,1000000
   --rate N                 requests/s for the fixed-rate HTTP run and the lag run (default 500)
-  --seconds N              length of each HTTP and lag run`;
+  --seconds N              length of each HTTP and lag run
+  --rounds N               failover: leaders ended (SIGKILL and SIGTERM by turns; default 4, full 12)
+  --scale-events LIST      scale: store sizes measured side by side (default 100000,10000000)`;
 
 function parse() {
   const { values } = parseArgs({
@@ -56,6 +62,8 @@ function parse() {
       events: { type: 'string' },
       rate: { type: 'string', default: '500' },
       seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      'scale-events': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -76,7 +84,7 @@ function parse() {
   };
   const list = (name: string, raw: string | undefined, fallback: readonly number[]): number[] =>
     raw === undefined ? [...fallback] : raw.split(',').map((part) => count(name, part.trim(), 0));
-  const only = values.only === undefined ? [...SCENARIOS] : values.only.split(',').map((s) => s.trim());
+  const only = values.only === undefined ? SCENARIOS.filter((s) => !ON_REQUEST.includes(s)) : values.only.split(',').map((s) => s.trim());
   for (const scenario of only) if (!(SCENARIOS as readonly string[]).includes(scenario)) fail(`unknown scenario "${scenario}"`);
   if (!['postgres', 'pglite', 'both'].includes(values.store!)) fail(`--store must be postgres, pglite or both, got "${values.store}"`);
   const appends = count('appends', values.appends, size.appends);
@@ -96,6 +104,8 @@ function parse() {
     rate: count('rate', values.rate, 500),
     httpSeconds: count('seconds', values.seconds, size.httpSeconds),
     lagSeconds: count('seconds', values.seconds, size.lagSeconds),
+    failoverRounds: count('rounds', values.rounds, size.failoverRounds),
+    scaleEvents: list('scale-events', values['scale-events'], [100_000, 10_000_000]),
   };
 }
 
@@ -142,6 +152,8 @@ async function main(): Promise<void> {
   const http: HttpCell[] = [];
   const rebuild: RebuildCell[] = [];
   const lag: LagCell[] = [];
+  const failover: FailoverCell[] = [];
+  const scale: ScaleCell[] = [];
   try {
     for (const store of options.stores) {
       const pg = store === 'postgres';
@@ -173,11 +185,13 @@ async function main(): Promise<void> {
     if (options.only.includes('http')) http.push(...(await runHttpScenario({ scratch, seconds: options.httpSeconds, rate: options.rate, queueCases: 500 })));
     if (options.only.includes('rebuild')) for (const events of options.rebuild) rebuild.push(await runRebuildScenario({ scratch, events }));
     if (options.only.includes('lag')) lag.push(await runLagScenario({ scratch, rate: options.rate, seconds: options.lagSeconds }));
+    if (options.only.includes('failover')) failover.push(...(await runFailoverScenario({ scratch, rounds: options.failoverRounds })));
+    if (options.only.includes('scale')) for (const events of options.scaleEvents) scale.push(await runScaleScenario({ scratch, events }));
   } finally {
     await scratch.drop();
   }
 
-  const targets: Target[] = targetsOf({ append, http, rebuild, lag, rate: options.rate });
+  const targets: Target[] = targetsOf({ append, http, rebuild, lag, failover, rate: options.rate });
   const report = {
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
@@ -198,7 +212,7 @@ async function main(): Promise<void> {
       '@event-driven-io/emmett-postgresql': version('@event-driven-io/emmett-postgresql', join(__dirname, 'peers')),
       autocannon: version('autocannon'),
     },
-    results: { append, commandPath: command, http, rebuild, lag },
+    results: { append, commandPath: command, http, rebuild, lag, failover, scale },
     targets,
   };
   printReport(report);

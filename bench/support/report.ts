@@ -3,6 +3,8 @@ import type { CommandPathCell } from '../scenarios/command-path';
 import type { HttpCell } from '../scenarios/http';
 import type { LagCell } from '../scenarios/lag';
 import type { RebuildCell } from '../scenarios/rebuild';
+import type { ScaleCell } from '../scenarios/scale';
+import type { FailoverCell } from '../scenarios/failover';
 import { ratio } from './stats';
 
 export interface Target {
@@ -16,6 +18,7 @@ interface Results {
   readonly http: readonly HttpCell[];
   readonly rebuild: readonly RebuildCell[];
   readonly lag: readonly LagCell[];
+  readonly failover: readonly FailoverCell[];
   readonly rate: number;
 }
 
@@ -65,6 +68,13 @@ export function targetsOf(r: Results): Target[] {
       met: cell.lagMs.p99 < 250 && kept,
     });
   }
+  for (const cell of r.failover) {
+    targets.push({
+      goal: `failover of ${cell.lease} < 5 s with default settings (TTL ${fmt(cell.ttlMs)} ms)`,
+      measured: `max ${fmt(cell.takeoverMs.max)} ms over ${cell.kills}`,
+      met: cell.takeoverMs.max < 5_000,
+    });
+  }
   return targets;
 }
 
@@ -77,7 +87,7 @@ function table(title: string, header: string[], rows: (string | number | null)[]
 
 export function printReport(report: {
   machine: { cpus: number; cpuModel: string | null; node: string; postgres: Record<string, string> };
-  results: { append: AppendCell[]; commandPath: CommandPathCell[]; http: HttpCell[]; rebuild: RebuildCell[]; lag: LagCell[] };
+  results: { append: AppendCell[]; commandPath: CommandPathCell[]; http: HttpCell[]; rebuild: RebuildCell[]; lag: LagCell[]; scale: ScaleCell[]; failover: FailoverCell[] };
   targets: Target[];
 }): void {
   const { machine, results } = report;
@@ -126,6 +136,44 @@ export function printReport(report: {
         'Projection lag while POST /v1/cases arrives at a fixed rate (API and projector in one process)',
         ['rate', 'achieved/s', 'cmd p99 ms', 'failed', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'drain ms'],
         results.lag.map((c) => [c.rate, c.commandsPerSecond, c.commandLatencyMs.p99, c.failedCommands, c.lagMs.p50, c.lagMs.p99, c.lagMs.max, c.drainMs]),
+      ),
+    );
+  }
+  if (results.scale.length > 0) {
+    const cells = results.scale;
+    const latency = (pick: (c: ScaleCell) => { p50: number; p99: number }) => cells.map((c) => `${pick(c).p50} / ${pick(c).p99}`);
+    const rows: (string | number | null)[][] = [
+      ['cases', ...cells.map((c) => c.cases)],
+      ['fill in bulk, events/s', ...cells.map((c) => c.fillEventsPerSecond)],
+      ['append, 1 writer, p50 / p99 ms', ...latency((c) => c.append1Writer)],
+      ['append, 1 writer, appends/s', ...cells.map((c) => c.append1Writer.perSecond)],
+      ['append, 8 writers, p50 / p99 ms', ...latency((c) => c.append8Writers)],
+      ['append, 8 writers, appends/s', ...cells.map((c) => c.append8Writers.perSecond)],
+      ['case load (read + fold), p50 / p99 ms', ...latency((c) => c.caseLoad)],
+      ['catch-up from zero, s', ...cells.map((c) => c.catchUpSeconds)],
+      ['catch-up from zero, events/s', ...cells.map((c) => c.catchUpEventsPerSecond)],
+      ...Object.keys(cells[0].queries).map((name) => [`query: ${name}, p50 / p99 ms`, ...latency((c) => c.queries[name])]),
+      ['events table with indexes and TOAST, MiB', ...cells.map((c) => c.storage.eventsTableMiB)],
+      ['bytes per event (table + indexes)', ...cells.map((c) => c.storage.bytesPerEvent)],
+      ...cells[0].storage.relations.map((r, i) => [
+        `  ${r.name}, MiB${r.density !== undefined ? (r.name.includes('heap') ? ' (free %, dead %)' : ' (leaf density %)') : ''}`,
+        ...cells.map((c) => {
+          const rel = c.storage.relations[i];
+          if (!rel) return null;
+          if (rel.density === undefined || rel.density === null) return rel.mib;
+          return rel.name.includes('heap') ? `${rel.mib} (${rel.density}, ${rel.deadTuplePercent})` : `${rel.mib} (${rel.density})`;
+        }),
+      ]),
+      ['read models, MiB', ...cells.map((c) => c.storage.readModelsMiB)],
+    ];
+    out.push(table('The event log at scale: the same measurements on a small and a large store', ['measure', ...cells.map((c) => `${fmt(c.events)} events`)], rows));
+  }
+  if (results.failover.length > 0) {
+    out.push(
+      table(
+        'Failover: three all-in-one replicas, the leader SIGKILLed; time until another holds the lease',
+        ['lease', 'TTL ms', 'kills', 'min ms', 'median ms', 'max ms'],
+        results.failover.map((c) => [c.lease, c.ttlMs, c.kills, c.takeoverMs.min, c.takeoverMs.median, c.takeoverMs.max]),
       ),
     );
   }

@@ -67,6 +67,8 @@ export interface GenerateOptions {
   readonly days?: number;
   /** Distinct customers; fewer than cases makes repeat requesters. */
   readonly customers?: number;
+  /** Set apart the customers of different seeds (a log built from many seeds, as the scale bench does). */
+  readonly customerPrefix?: string;
 }
 
 const PRODUCTS = [
@@ -124,7 +126,7 @@ export function generateLog(options: GenerateOptions): GeneratedLog {
 
   for (let i = 0; i < options.cases; i++) {
     const caseId = `gen-${options.seed ?? 1}-${i}`;
-    const customerId = `cus_${Math.floor(random() * customers)}`;
+    const customerId = `cus_${options.customerPrefix ?? ''}${Math.floor(random() * customers)}`;
     const loggedAt = new Date(start.getTime() + Math.floor(random() * days * DAY));
     const product = pick(random, PRODUCTS);
     const currency = pick(random, CURRENCIES);
