@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Client } from 'pg';
 import { POSTGRES_TEST_URL } from '../../test/support/postgres-probe';
 
@@ -21,28 +22,64 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
+const SCRATCH_PREFIX = 'refund_desk_bench_';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Scratch databases of earlier runs on this host whose process is gone (killed with SIGKILL, or
+ * the machine stopped): their names carry the host's and the run's pid.
+ */
+async function dropOrphans(host: string): Promise<string[]> {
+  return admin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${SCRATCH_PREFIX}${host}_%`]);
+    const orphans = rows.map((row) => row.datname).filter((name) => !alive(Number(name.split('_').at(-2))));
+    for (const name of orphans) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    return orphans;
+  });
+}
+
 /**
  * A database of its own for one bench run, so the peer library (which owns its schema names)
- * and our store never meet tables left by anything else; dropped at the end, even on Ctrl-C.
+ * and our store never meet tables left by anything else; dropped at the end, also on Ctrl-C or
+ * SIGTERM, and by the next run on this host when this one was killed outright.
  */
 export class ScratchDatabase {
+  private dropped: Promise<void> | null = null;
+
   private constructor(
     readonly name: string,
     readonly url: string,
   ) {}
 
   static async create(): Promise<ScratchDatabase> {
-    const name = `refund_desk_bench_${randomBytes(4).toString('hex')}`;
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+    const orphans = await dropOrphans(host);
+    if (orphans.length > 0) process.stderr.write(`dropped ${orphans.length} scratch database(s) left by killed runs: ${orphans.join(', ')}\n`);
+    const name = `${SCRATCH_PREFIX}${host}_${process.pid}_${randomBytes(3).toString('hex')}`;
     await admin((client) => client.query(`CREATE DATABASE ${name}`));
     const scratch = new ScratchDatabase(name, withDatabase(BENCH_SERVER_URL, name));
-    process.once('SIGINT', () => {
-      void scratch.drop().finally(() => process.exit(130));
-    });
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      process.once(signal, () => {
+        process.stderr.write(`${signal}: dropping the scratch database ${name}\n`);
+        void scratch.drop().finally(() => process.exit(code));
+      });
+    }
     return scratch;
   }
 
-  async drop(): Promise<void> {
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`));
+  drop(): Promise<void> {
+    this.dropped ??= admin(async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+    });
+    return this.dropped;
   }
 }
 
