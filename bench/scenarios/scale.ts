@@ -64,7 +64,7 @@ interface Storage {
 
 const CASES_PER_CHUNK = 20_000;
 /** Events generated (and hash-chained) in JavaScript; beyond it the log is copies of them. */
-const BASE_EVENTS = 1_000_000;
+const BASE_EVENTS = 250_000;
 const ROWS_PER_INSERT = 2_000;
 const WRITERS = 3;
 
