@@ -225,8 +225,10 @@ async function queryLatency(db: PostgresDatabase, store: PostgresEventStore, log
   const random = seededRandom(11);
   const customer = () => log.pickCustomer(random);
   const now = new Date('2026-03-01T00:00:00.000Z');
-  const from = new Date('2026-01-05T00:00:00.000Z');
-  const to = new Date('2026-05-05T00:00:00.000Z');
+  // The generated cases are logged over 120 days from 2026-01-05: a dashboard's last four weeks
+  // hold a quarter of them (the aggregations read every case in their range).
+  const from = new Date(now.getTime() - 28 * 86_400_000);
+  const to = now;
   const sealedLog = store as never;
   const queries: Record<string, () => Promise<unknown>> = {
     'manager queue, first page': () => new ManagerQueueQuery(db).list({ limit: 50 }, now),
@@ -235,9 +237,9 @@ async function queryLatency(db: PostgresDatabase, store: PostgresEventStore, log
     'customer timeline': () => new CustomerTimelineQuery(db).timeline(customer(), { limit: 50 }),
     'customer history (one customer)': () => new CustomerHistoryQuery(db, sealedLog, caughtUp).earlierCases(customer(), 'none', 365, now),
     'due deadlines (scheduler scan)': () => new DueDeadlinesQuery(db).due(now, 100),
-    'trends, 4 months by week': () => new TrendsQuery(db).trends({ from, to, interval: 'week' }, now),
-    'trends, by category': () => new TrendsQuery(db).trends({ from, to, interval: 'month', groupBy: 'category' }, now),
-    'insights, 4 months': () => new InsightsQuery(db).insights({ from, to, interval: 'month', minCases: 20, nearMissDays: 3 }),
+    'trends, 4 weeks by week': () => new TrendsQuery(db).trends({ from, to, interval: 'week' }, now),
+    'trends, 4 weeks by category': () => new TrendsQuery(db).trends({ from, to, interval: 'week', groupBy: 'category' }, now),
+    'insights, 4 weeks': () => new InsightsQuery(db).insights({ from, to, interval: 'week', minCases: 20, nearMissDays: 3 }),
   };
   const result: Record<string, LatencySummary> = {};
   for (const [name, query] of Object.entries(queries)) {
