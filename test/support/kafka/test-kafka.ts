@@ -18,9 +18,12 @@ export interface TestKafka {
   readonly brokers: string[];
   /** True for a broker given by KAFKA_BROKERS: no fault injection there. */
   readonly external: boolean;
-  /** Disconnects every broker and refuses connections; the data stays (mock only). */
-  down(): Promise<void>;
-  up(): Promise<void>;
+  /**
+   * Disconnects a broker (by node id, 1..brokers), or every broker when none is named, and refuses
+   * its connections; the data stays (mock only).
+   */
+  down(broker?: number): Promise<void>;
+  up(broker?: number): Promise<void>;
   /**
    * Answers the next `count` requests of a type (JoinGroup, SyncGroup, Heartbeat, Fetch, …) with
    * an error code (GROUP_AUTHORIZATION_FAILED, REBALANCE_IN_PROGRESS, …) (mock only).
@@ -94,12 +97,12 @@ class MockCluster implements TestKafka {
     });
   }
 
-  down(): Promise<void> {
-    return this.command('down');
+  down(broker?: number): Promise<void> {
+    return this.command(broker === undefined ? 'down' : `down ${broker}`);
   }
 
-  up(): Promise<void> {
-    return this.command('up');
+  up(broker?: number): Promise<void> {
+    return this.command(broker === undefined ? 'up' : `up ${broker}`);
   }
 
   failRequests(request: string, code: string, count = 1): Promise<void> {
@@ -156,6 +159,18 @@ export async function testProducer(kafka: TestKafka): Promise<Producer> {
   const producer = testKafkaClient(kafka).producer({ allowAutoTopicCreation: false, idempotent: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return producer;
+}
+
+/** Which broker (node id) leads each partition of a topic, as the cluster's metadata says. */
+export async function partitionLeaders(kafka: TestKafka, topic: string): Promise<Map<number, number>> {
+  const admin = testKafkaClient(kafka).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return new Map(topics[0].partitions.map((p) => [p.partitionId, p.leader]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface CollectedMessage {
