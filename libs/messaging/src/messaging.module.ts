@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CaseHandlingModule } from '@refund-desk/case-handling';
 import { Leadership, migrate, REPLICA_ID, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EventStore } from '@refund-desk/event-store';
@@ -23,12 +23,13 @@ export interface MessagingStatus {
  * does not stop the process: connecting is retried in the background.
  */
 @Injectable()
-export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Messaging');
   private relay?: KafkaRelay;
   private forwarder?: CaseEventForwarder;
   private starting?: Promise<void>;
   private readonly shutdown = new AbortController();
+  private stopping?: Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -125,7 +126,16 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
+  /** Starts leaving the group and handing the forwarder over as soon as shutdown begins (see ProjectorLifecycle). */
+  onModuleDestroy(): void {
+    this.stopping ??= this.stop();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
+    await (this.stopping ??= this.stop());
+  }
+
+  private async stop(): Promise<void> {
     this.shutdown.abort();
     await this.starting;
     await Promise.allSettled([this.relay?.stop(), this.forwarder?.stop()]);

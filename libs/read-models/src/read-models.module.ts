@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Global, Inject, Logger, Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Global, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Leadership, REPLICA_ID, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { SealedEventLog } from '@refund-desk/event-store';
 import { AppConfig, Metrics } from '@refund-desk/platform';
@@ -10,8 +10,9 @@ import { READ_MODELS } from './read-models';
 
 const QUERIES = READ_MODELS.flatMap((readModel) => readModel.queries);
 
-class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
+  private stopping?: Promise<void>;
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -36,8 +37,17 @@ class ProjectorLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
     this.logger.log(`running ${this.projections.map((p) => p.name).join(', ')}`);
   }
 
+  /**
+   * The handover starts with the first shutdown hook Nest calls, in every module at once: Nest
+   * awaits the later hooks module by module, and a slow one elsewhere (a consumer group being
+   * left) would otherwise hold the lease here for seconds after SIGTERM.
+   */
+  onModuleDestroy(): void {
+    this.stopping ??= this.runner.stop();
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    await (this.stopping ??= this.runner.stop());
   }
 }
 
