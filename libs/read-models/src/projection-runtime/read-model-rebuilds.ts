@@ -101,6 +101,8 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
   /** Before the database closes: an interrupted rebuild resumes from its last batch next time. */
   async beforeApplicationShutdown(): Promise<void> {
     this.controller.abort();
+    // A start still taking its leases goes on to a rebuild that stops at once and gives them back.
+    await this.starting;
     await Promise.allSettled([...this.running]);
   }
 }
