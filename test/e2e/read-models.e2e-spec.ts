@@ -207,6 +207,43 @@ function readModels(store: 'pglite' | 'postgres'): void {
     expect(metrics.text).toContain('refund_desk_projection_lag_seconds{projection="manager_queue"}');
     expect(metrics.text).toContain('refund_desk_projection_events_applied_total{projection="trend_analytics"}');
   });
+
+  it('answers 409 rebuild-running, naming the holder, while another replica or the CLI rebuilds the read model', async () => {
+    // Another process's rebuild, as the lease table shows it: a row nobody in this process took.
+    await t.db.query(
+      `INSERT INTO leases (name, holder, token, acquired_at, expires_at) VALUES ('rebuild:customer_timeline', 'cli-on-host-b', 7, now(), now() + interval '1 minute')
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = leases.token + 1, expires_at = EXCLUDED.expires_at`,
+    );
+    const generation = async (): Promise<number> =>
+      (await t.request('GET', '/v1/admin/read-models', { token: admin })).body.find((r: { name: string }) => r.name === 'customer_timeline').generation;
+    const before = await generation();
+    for (const name of ['customer_timeline', 'all']) {
+      const refused = await t.request('POST', `/v1/admin/read-models/${name}/rebuild`, { token: admin });
+      expect(refused.status).toBe(409);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({
+        type: 'https://refund-desk.dev/problems/rebuild-running',
+        status: 409,
+        detail: expect.stringContaining('cli-on-host-b'),
+        rebuildRunning: { readModel: 'customer_timeline', holder: 'cli-on-host-b' },
+      });
+    }
+    // Nothing started here: no job, the other read models' leases given back, status still answers.
+    expect((await t.request('GET', '/v1/admin/read-models/customer_timeline/rebuild', { token: admin })).body.state).not.toBe('running');
+    const { rows } = await t.db.query<{ name: string }>(`SELECT name FROM leases WHERE name LIKE 'rebuild:%' AND expires_at >= now()`);
+    expect(rows.map((row) => row.name)).toEqual(['rebuild:customer_timeline']);
+    expect(await generation()).toBe(before);
+
+    // Once that rebuild is over (its lease released), one starts here.
+    await t.db.query(`UPDATE leases SET expires_at = now() - interval '1 millisecond' WHERE name = 'rebuild:customer_timeline'`);
+    // (A second request while it runs here gets that job, 200: read-model-rebuilds.spec.ts, where the rebuild can be held.)
+    const started = await t.request('POST', '/v1/admin/read-models/customer_timeline/rebuild', { token: admin });
+    expect(started.status).toBe(202);
+    let job = started.body;
+    while (job.state === 'running') job = (await t.request('GET', '/v1/admin/read-models/customer_timeline/rebuild', { token: admin })).body;
+    expect(job.state).toBe('succeeded');
+    expect(await generation()).toBeGreaterThan(before);
+  });
 }
 
 describe('read models over HTTP on embedded PGlite', () => readModels('pglite'));

@@ -138,6 +138,23 @@ describeWithPostgres('built entry points on PostgreSQL (DATABASE_URL)', () => {
       expect(rebuilt.code).toBe(0);
       const after = await http(api.url, 'GET', '/v1/queues/manager?limit=200', { token: manager });
       expect(after.body.items).toEqual(before.body.items);
+
+      // While another process rebuilds it (its lease, held here in the table), the CLI says who and exits 1, with no stack trace.
+      const client = new Client({ connectionString: POSTGRES_TEST_URL });
+      await client.connect();
+      try {
+        const leases = `${env.DATABASE_SCHEMA}.leases`;
+        await client.query(
+          `UPDATE ${leases} SET holder = 'replica-on-host-b', token = token + 1, expires_at = now() + interval '1 minute' WHERE name = 'rebuild:manager_queue'`,
+        );
+        const busy = await runCli(['rebuild', 'all'], env);
+        expect(busy.code).toBe(1);
+        expect(busy.stderr).toContain('Not rebuilt: Read model manager_queue is being rebuilt by replica-on-host-b');
+        expect(busy.stderr).not.toMatch(/^\s+at /m);
+        await client.query(`UPDATE ${leases} SET expires_at = now() - interval '1 millisecond' WHERE name = 'rebuild:manager_queue'`);
+      } finally {
+        await client.end();
+      }
     });
 
     it('each process shuts down cleanly on SIGTERM', async () => {

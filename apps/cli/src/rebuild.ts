@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
-import { DatabaseModule, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { DatabaseModule, LeaseLostError, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { EventStoreModule, SealedEventLog } from '@refund-desk/event-store';
 import { loadAppConfig, PlatformModule } from '@refund-desk/platform';
-import { READ_MODELS, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
+import { READ_MODELS, RebuildBusyError, rebuildReadModels, ReadModelsModule } from '@refund-desk/read-models';
 
 @Module({ imports: [PlatformModule, DatabaseModule, EventStoreModule, ReadModelsModule] })
 class RebuildModule {}
@@ -17,7 +17,8 @@ export interface RebuildCommandOptions {
 
 /**
  * Rebuilds read models against DATABASE_URL (or the embedded store when no service holds it)
- * with a progress bar; the running service keeps serving the old tables until the swap.
+ * with a progress bar; the running service keeps serving the old tables until the swap. Refused,
+ * naming who, while another process (a replica, another CLI) rebuilds one of them.
  */
 export async function rebuildCommand(name: string, options: RebuildCommandOptions): Promise<void> {
   // The rebuild is this process's only work; a projector here would compete with the service's.
@@ -46,14 +47,28 @@ export async function rebuildCommand(name: string, options: RebuildCommandOption
       hideCursor: true,
     });
     bar.start(1, 0, { models: chosen.map((p) => p.name).join(', '), rate: 0, phase: 'starting' });
-    const result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get(SealedEventLog), chosen, {
-      batchSize: options.batchSize,
-      restart: options.restart,
-      onProgress: (progress) => {
-        bar.setTotal(Math.max(1, progress.headPosition ?? 0));
-        bar.update(progress.position ?? 0, { rate: progress.eventsPerSecond, phase: progress.phase });
-      },
-    });
+    let result;
+    try {
+      result = await rebuildReadModels(app.get<SqlDatabase>(SQL_DATABASE), app.get(SealedEventLog), chosen, {
+        batchSize: options.batchSize,
+        restart: options.restart,
+        leaseTtlMs: config.REBUILD_LEASE_TTL_MS,
+        onProgress: (progress) => {
+          bar.setTotal(Math.max(1, progress.headPosition ?? 0));
+          bar.update(progress.position ?? 0, { rate: progress.eventsPerSecond, phase: progress.phase });
+        },
+      });
+    } catch (error) {
+      bar.stop();
+      // main prints the message and exits 1; the busy case says who, without a stack trace.
+      if (error instanceof RebuildBusyError) throw new Error(`Not rebuilt: ${error.message}.`, { cause: error });
+      if (error instanceof LeaseLostError) {
+        throw new Error(`Rebuild stopped: ${error.message} (another process took it over); what was committed is kept, and running it again resumes.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
     bar.update(result.headPosition ?? result.position ?? 0, { rate: result.eventsPerSecond, phase: 'done' });
     bar.stop();
     const generations = Object.entries(result.generations).map(([model, generation]) => `${model}@g${generation}`).join(', ');

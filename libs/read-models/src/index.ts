@@ -39,4 +39,6 @@ export type { ProjectionStatus } from './projection-runtime/projection-runner';
 export { ReadModelRebuilds } from './projection-runtime/read-model-rebuilds';
 export type { RebuildJob } from './projection-runtime/read-model-rebuilds';
 export { REBUILD_BATCH_SIZE, rebuildReadModels } from './projection-runtime/rebuild';
+export { REBUILD_LEASE_TTL_MS, RebuildBusyError, rebuildLeaseName, RebuildLeases } from './projection-runtime/rebuild-leases';
+export type { RebuildLeaseOptions } from './projection-runtime/rebuild-leases';
 export type { RebuildOptions, RebuildProgress } from './projection-runtime/rebuild';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, SqlExecutor } from '@refund-desk/database';
 import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
-import { rebuildReadModels } from '@refund-desk/read-models';
+import { RebuildLeases, rebuildReadModels } from '@refund-desk/read-models';
 import { CheckpointMovedError, loadLiveGeneration, prepareReadModels, Projection, TableNames } from '@refund-desk/read-models/testing';
 import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
 
@@ -72,7 +72,12 @@ describeWithPostgres('rebuild with the next batch waiting behind the one committ
   it('lets two rebuilds of one read model race without applying any batch twice', async () => {
     const tally = new TallyProjection('raced');
     await prepareReadModels(test.db, [tally]);
-    const runs = await Promise.allSettled([1, 2].map(() => rebuildReadModels(test.db, store, [new TallyProjection('raced')], { batchSize: 3 })));
+    // The lease keeps a second rebuild out; here it is taken out of the way (as if both rebuilders
+    // believed they held it), to show the checkpoint's compare-and-set still applies no batch twice.
+    const noLease = { fence: async () => undefined, keep: () => undefined, release: async () => undefined } as unknown as RebuildLeases;
+    const runs = await Promise.allSettled(
+      [1, 2].map(() => rebuildReadModels(test.db, store, [new TallyProjection('raced')], { batchSize: 3, leases: noLease })),
+    );
     // Two rebuilds of one generation each refuse a batch the other moved the checkpoint under: one may
     // finish, or both may give way (each saw the other move first); neither may fail any other way.
     for (const run of runs) if (run.status === 'rejected') expect(run.reason).toBeInstanceOf(CheckpointMovedError);

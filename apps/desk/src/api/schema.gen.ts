@@ -587,7 +587,7 @@ export interface paths {
         put?: never;
         /**
          * Rebuild from the log into fresh tables, then swap them in; the old tables serve until then
-         * @description Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when one is already rebuilding it.
+         * @description Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when this process is already rebuilding it; 409 rebuild-running (with rebuildRunning: the read model and who rebuilds it) when another replica or the CLI is: one rebuild of a read model at a time, by a lease, whichever process it is started from.
          */
         post: operations["rebuildReadModel"];
         delete?: never;
@@ -1957,7 +1957,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri
-             * @description https://refund-desk.dev/problems/ followed by: validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403), insufficient-authority (403), separation-of-duties (403, with separationOfDuties: the rule and who took the first step), case-not-found (404), not-found (404), illegal-transition (409), below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source), idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409), damaged-event (409, with damagedEvent: a stored event of the case no longer verifies), conflict (409), version-mismatch (412, with currentVersion), precondition-failed (412), payload-too-large (413), unsupported-media-type (415), rate-limited (429), internal-error (500), unavailable (503). New types may be added; rely on status for the class of error.
+             * @description https://refund-desk.dev/problems/ followed by: validation (400, with errors), invalid-request (400), unauthenticated (401), forbidden (403), insufficient-authority (403), separation-of-duties (403, with separationOfDuties: the rule and who took the first step), case-not-found (404), not-found (404), illegal-transition (409), below-legal-floor (409, with legalFloor: the statutory right the decision would go below and its source), idempotency-key-reused (409), concurrent-modification (409, with currentVersion), duplicate-event (409), damaged-event (409, with damagedEvent: a stored event of the case no longer verifies), rebuild-running (409, with rebuildRunning: the read model and the process rebuilding it), conflict (409), version-mismatch (412, with currentVersion), precondition-failed (412), payload-too-large (413), unsupported-media-type (415), rate-limited (429), internal-error (500), unavailable (503). New types may be added; rely on status for the class of error.
              * @example https://refund-desk.dev/problems/validation
              */
             type: string;
@@ -2002,6 +2002,13 @@ export interface components {
                 rule: "four_eyes" | "appeal_by_another";
                 /** @description Subject of whoever took the first step */
                 decidedBy: string;
+            };
+            /** @description With rebuild-running (409): the read model another process (a replica, the CLI) is rebuilding, and who that is */
+            rebuildRunning?: {
+                /** @example manager_queue */
+                readModel: string;
+                /** @description The process holding its rebuild lease (host, pid and a random part); null if the lease ran out as it was looked up */
+                holder: string | null;
             };
         };
         FieldError: {
@@ -6046,7 +6053,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A rebuild of it was already running: that job */
+            /** @description A rebuild of it was already running in this process: that job */
             200: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
@@ -6099,6 +6106,16 @@ export interface operations {
             };
             /** @description No such case (or resource) */
             404: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (the detail says why), an Idempotency-Key reused with another body, or a concurrent change */
+            409: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
                     [name: string]: unknown;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiAcceptedResponse, ApiOperation, ApiPar
 import type { FastifyReply } from 'fastify';
 import { HttpProblem, Roles } from '@refund-desk/platform';
 import { ApiBodyProblems, ApiCommonProblems, ApiProblems } from '../http/openapi';
-import { ProjectionRunner, ProjectionStatus, ReadModelRebuilds, RebuildJob } from '@refund-desk/read-models';
+import { ProjectionRunner, ProjectionStatus, ReadModelRebuilds, RebuildBusyError, RebuildJob } from '@refund-desk/read-models';
 
 class ReadModelStatusResponse {
   @ApiProperty({ example: 'manager_queue' }) name!: string;
@@ -64,17 +64,29 @@ export class ReadModelsAdminController {
   @ApiOperation({
     operationId: 'rebuildReadModel',
     summary: 'Rebuild from the log into fresh tables, then swap them in; the old tables serve until then',
-    description: 'Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when one is already rebuilding it.',
+    description:
+      'Answers at once with the job; poll GET …/rebuild for progress. 200 with the running job when this process is already rebuilding it; ' +
+      '409 rebuild-running (with rebuildRunning: the read model and who rebuilds it) when another replica or the CLI is: ' +
+      'one rebuild of a read model at a time, by a lease, whichever process it is started from.',
   })
   @ApiParam(NAME)
   @ApiAcceptedResponse({ type: RebuildJobResponse, description: 'The rebuild started' })
-  @ApiOkResponse({ type: RebuildJobResponse, description: 'A rebuild of it was already running: that job' })
+  @ApiOkResponse({ type: RebuildJobResponse, description: 'A rebuild of it was already running in this process: that job' })
   @ApiBodyProblems()
-  @ApiProblems(404)
-  rebuild(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): RebuildJob {
-    const { job, started } = this.rebuilds.start(this.names(name));
-    if (!started) reply.status(200);
-    return job;
+  @ApiProblems(404, 409)
+  async rebuild(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RebuildJob> {
+    try {
+      const { job, started } = await this.rebuilds.start(this.names(name));
+      if (!started) reply.status(200);
+      return job;
+    } catch (error) {
+      if (!(error instanceof RebuildBusyError)) throw error;
+      throw new HttpProblem(409, error.message, {
+        slug: 'rebuild-running',
+        title: 'A rebuild of this read model is running elsewhere',
+        rebuildRunning: { readModel: error.readModel, holder: error.holder },
+      });
+    }
   }
 
   @Get(':name/rebuild')

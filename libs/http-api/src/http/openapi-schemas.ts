@@ -21,7 +21,7 @@ import { PROBLEM_TYPES_DESCRIPTION } from './openapi-problem-types';
 
 const CASE_STATUSES = ['logged', 'evaluated', 'escalated', 'decided', 'closed'];
 
-type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object; legalFloor?: object; separationOfDuties?: object };
+type ProblemFields = Pick<ProblemDetails, 'type' | 'title' | 'status' | 'detail' | 'instance' | 'errors'> & { currentVersion?: number; damagedEvent?: object; legalFloor?: object; separationOfDuties?: object; rebuildRunning?: object };
 
 const PROBLEM = objectSchema<ProblemFields>(
   {
@@ -66,8 +66,17 @@ const PROBLEM = objectSchema<ProblemFields>(
         decidedBy: string({ description: 'Subject of whoever took the first step' }),
       },
     },
+    rebuildRunning: {
+      type: 'object',
+      description: 'With rebuild-running (409): the read model another process (a replica, the CLI) is rebuilding, and who that is',
+      required: ['readModel', 'holder'],
+      properties: {
+        readModel: string({ example: 'manager_queue' }),
+        holder: nullable(string({ description: 'The process holding its rebuild lease (host, pid and a random part); null if the lease ran out as it was looked up' })),
+      },
+    },
   },
-  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent', 'legalFloor', 'separationOfDuties'], description: 'RFC 9457 Problem Details' },
+  { optional: ['instance', 'errors', 'currentVersion', 'damagedEvent', 'legalFloor', 'separationOfDuties', 'rebuildRunning'], description: 'RFC 9457 Problem Details' },
 );
 
 const FIELD_ERROR = objectSchema<FieldError>({

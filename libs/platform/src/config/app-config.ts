@@ -204,6 +204,15 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(300) @Max(600_000)
   LEADER_LEASE_TTL_MS = 3_000;
 
+  /**
+   * How long a read-model rebuild's lease runs without renewal (renewed every third). Longer than
+   * LEADER_LEASE_TTL_MS: a rebuild batch may hold the embedded store's one connection for seconds,
+   * and a renewal waiting behind it must not find the lease run out. Only after a killed rebuild
+   * does the next rebuild of that read model wait, at most this long.
+   */
+  @Type(() => Number) @IsInt() @Min(300) @Max(600_000)
+  REBUILD_LEASE_TTL_MS = 30_000;
+
   /** Comma-separated host:port list; unset: Kafka is off. */
   @Transform(blankToUndefined) @IsOptional() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;

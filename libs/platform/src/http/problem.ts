@@ -65,12 +65,15 @@ export function problem(
   };
 }
 
-/** Thrown by adapters for answers that are not domain errors but need a precise status. */
+/**
+ * Thrown by adapters for answers that are not domain errors but need a precise status. Extras
+ * other than slug, title, errors and headers become members of the problem document.
+ */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     detail: string,
-    readonly extras: { slug?: string; title?: string; errors?: readonly FieldError[]; headers?: Record<string, string> } = {},
+    readonly extras: { slug?: string; title?: string; errors?: readonly FieldError[]; headers?: Record<string, string>; [member: string]: unknown } = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';

@@ -2,6 +2,12 @@ import { migrate, SqlDatabase, SqlExecutor } from '@refund-desk/database';
 import { CHECKPOINT_MIGRATIONS, GenerationRow, loadGenerations, lockGeneration } from './checkpoints';
 import { Projection, TableNames } from './projection';
 
+/**
+ * Run first in a rebuild's transactions: refuses the write (rolling it back) once the rebuild's
+ * lease has moved to another process, so a rebuilder paused past its lease cannot write late.
+ */
+export type Fence = (tx: SqlExecutor) => Promise<void>;
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,50}$/;
 
 export const physicalTable = (table: string, generation: number): string => `${table}_g${generation}`;
@@ -45,8 +51,11 @@ async function createIndexes(tx: SqlExecutor, projection: Projection, generation
  * Gives a rebuilt generation the indexes it was filled without, before it goes live. The
  * generation's only writer is the rebuild, so building them holds nobody up.
  */
-export async function indexGeneration(db: SqlDatabase, projection: Projection, generation: number): Promise<void> {
-  await db.transaction((tx) => createIndexes(tx, projection, generation));
+export async function indexGeneration(db: SqlDatabase, projection: Projection, generation: number, fence?: Fence): Promise<void> {
+  await db.transaction(async (tx) => {
+    await fence?.(tx);
+    await createIndexes(tx, projection, generation);
+  });
 }
 
 async function dropTables(tx: SqlExecutor, projection: Projection, generation: number): Promise<void> {
@@ -149,9 +158,10 @@ export async function prepareReadModels(db: SqlDatabase, projections: readonly P
  * The generation a rebuild fills: the one an interrupted rebuild left (resumed from its
  * checkpoint), or a new one with empty tables.
  */
-export async function prepareRebuild(db: SqlDatabase, projection: Projection, restart = false): Promise<GenerationRow> {
+export async function prepareRebuild(db: SqlDatabase, projection: Projection, restart = false, fence?: Fence): Promise<GenerationRow> {
   assertValidProjection(projection);
   return db.transaction(async (tx) => {
+    await fence?.(tx);
     await lockReadModel(tx, projection.name);
     const rows = await loadGenerations(tx, [projection.name]);
     const building = rows.find((row) => row.status === 'building');
@@ -182,8 +192,14 @@ export class CheckpointMovedError extends Error {
  * Makes a rebuilt generation live in one transaction: the views point at its tables, the old
  * generation's row and tables go. Refused when another writer moved the generation meanwhile.
  */
-export async function swapGeneration(db: SqlDatabase, projection: Projection, built: { generation: number; checkpoint: string | null }): Promise<number | undefined> {
+export async function swapGeneration(
+  db: SqlDatabase,
+  projection: Projection,
+  built: { generation: number; checkpoint: string | null },
+  fence?: Fence,
+): Promise<number | undefined> {
   return db.transaction(async (tx) => {
+    await fence?.(tx);
     await lockReadModel(tx, projection.name);
     const { rows } = await tx.query<{ generation: number; status: string; checkpoint: string | null }>(
       'SELECT generation, status, checkpoint FROM projection_checkpoints WHERE name = $1 ORDER BY generation FOR UPDATE',

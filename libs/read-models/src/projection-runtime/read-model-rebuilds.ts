@@ -1,8 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
+import { REPLICA_ID, SQL_DATABASE, SqlDatabase } from '@refund-desk/database';
 import { SealedEventLog } from '@refund-desk/event-store';
+import { AppConfig } from '@refund-desk/platform';
 import { Projection, PROJECTIONS } from './projection';
 import { rebuildReadModels, RebuildProgress } from './rebuild';
+import { RebuildLeases } from './rebuild-leases';
 
 export interface RebuildJob {
   readonly readModels: readonly string[];
@@ -15,7 +17,8 @@ export interface RebuildJob {
 
 /**
  * Rebuilds inside the running service, for the embedded store where no second process may open
- * the database. One job at a time per read model; the latest job of each is kept for status.
+ * the database. One rebuild at a time per read model across every replica and the CLI, by its
+ * rebuild lease; the latest job of each started here is kept for status.
  */
 @Injectable()
 export class ReadModelRebuilds implements BeforeApplicationShutdown {
@@ -23,11 +26,14 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
   private readonly jobs = new Map<string, RebuildJob>();
   private readonly controller = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
+  /** Starts one after the other, so a second request here finds the first's job instead of its lease. */
+  private starting: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly store: SealedEventLog,
     @Inject(PROJECTIONS) private readonly projections: readonly Projection[],
+    private readonly config: AppConfig,
   ) {}
 
   get names(): string[] {
@@ -38,11 +44,26 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
     return this.jobs.get(name);
   }
 
-  /** Starts a rebuild of the named read models, or answers the job already rebuilding one of them. */
-  start(names: readonly string[]): { job: RebuildJob; started: boolean } {
+  /**
+   * Starts a rebuild of the named read models, or answers the job of this process already
+   * rebuilding one of them. Throws RebuildBusyError, starting nothing, when another process (a
+   * replica, the CLI) holds the rebuild lease of one of them.
+   */
+  start(names: readonly string[]): Promise<{ job: RebuildJob; started: boolean }> {
+    const started = this.starting.then(() => this.startNow(names));
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  private async startNow(names: readonly string[]): Promise<{ job: RebuildJob; started: boolean }> {
     const busy = names.map((name) => this.jobs.get(name)).find((job) => job?.state === 'running');
     if (busy) return { job: busy, started: false };
     const projections = this.projections.filter((projection) => names.includes(projection.name));
+    const leases = await RebuildLeases.acquire(
+      this.db,
+      projections.map((projection) => projection.name),
+      { holder: REPLICA_ID, ttlMs: this.config.REBUILD_LEASE_TTL_MS },
+    );
     let job: RebuildJob = {
       readModels: projections.map((p) => p.name),
       state: 'running',
@@ -58,6 +79,7 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
     update({});
     this.logger.log({ msg: 'rebuild started', readModels: job.readModels });
     const run = rebuildReadModels(this.db, this.store, projections, {
+      leases,
       signal: this.controller.signal,
       onProgress: (progress) => update({ progress }),
       logger: this.logger,
@@ -79,6 +101,8 @@ export class ReadModelRebuilds implements BeforeApplicationShutdown {
   /** Before the database closes: an interrupted rebuild resumes from its last batch next time. */
   async beforeApplicationShutdown(): Promise<void> {
     this.controller.abort();
+    // A start still taking its leases goes on to a rebuild that stops at once and gives them back.
+    await this.starting;
     await Promise.allSettled([...this.running]);
   }
 }

@@ -1,8 +1,9 @@
-import { SqlDatabase } from '@refund-desk/database';
+import { LeaseLostError, REPLICA_ID, SqlDatabase } from '@refund-desk/database';
 import { LogCheckpoint, ReadAllResult, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
-import { CheckpointMovedError, indexGeneration, prepareRebuild, swapGeneration } from './generations';
+import { CheckpointMovedError, Fence, indexGeneration, prepareRebuild, swapGeneration } from './generations';
 import { Projection } from './projection';
+import { REBUILD_LEASE_TTL_MS, RebuildLeases } from './rebuild-leases';
 
 export interface RebuildProgress {
   readonly readModels: readonly string[];
@@ -33,6 +34,15 @@ export interface RebuildOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RebuildProgress) => void;
   readonly logger?: BatchLogger;
+  /**
+   * The read models' rebuild leases, already taken (RebuildLeases.acquire): the rebuild keeps and
+   * releases them. Absent, the rebuild takes them itself, as `holder` for `leaseTtlMs`.
+   */
+  readonly leases?: RebuildLeases;
+  /** Who rebuilds, in the lease table: this process (REPLICA_ID) when absent. */
+  readonly holder?: string;
+  /** How long the leases run without renewal; REBUILD_LEASE_TTL_MS when absent. */
+  readonly leaseTtlMs?: number;
 }
 
 const MAX_SWAP_ATTEMPTS = 5;
@@ -52,13 +62,50 @@ export async function rebuildReadModels(
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
+  // One process at a time per read model, across replicas and the CLI: refused (RebuildBusyError)
+  // before anything is touched when another holds one of the leases.
+  const leases =
+    options.leases ??
+    (await RebuildLeases.acquire(
+      db,
+      projections.map((projection) => projection.name),
+      { holder: options.holder ?? REPLICA_ID, ttlMs: options.leaseTtlMs ?? REBUILD_LEASE_TTL_MS },
+    ));
+  // Stopped by the caller, or by a lease lost (the reason is then the LeaseLostError).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  leases.keep((lost) => stop.abort(lost));
+  try {
+    return await rebuildUnderLease(db, store, projections, options, stop.signal, leases.fence);
+  } catch (error) {
+    // A write refused by the fence and a refused renewal say the same: another process rebuilds now.
+    throw stop.signal.reason instanceof LeaseLostError && !(error instanceof LeaseLostError) ? stop.signal.reason : error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await leases.release();
+  }
+}
+
+async function rebuildUnderLease(
+  db: SqlDatabase,
+  store: SealedEventLog,
+  projections: readonly Projection[],
+  options: RebuildOptions,
+  signal: AbortSignal,
+  fence: Fence,
+): Promise<RebuildProgress> {
   const started = Date.now();
-  const targets = await openBuildingGenerations(db, projections, options.restart);
+  const targets = await openBuildingGenerations(db, projections, options.restart, fence);
   const meter = new ProgressMeter(started, targets, (await store.head()).position);
   const pending = [...targets];
-  const catchUp = new PipelinedCatchUp(store, new BatchApplier(db, store, options.logger ?? consoleLogger), pending, {
+  const applier = new BatchApplier(db, store, options.logger ?? consoleLogger);
+  // Every batch commits only while this process still holds every lease.
+  applier.fence = fence;
+  const catchUp = new PipelinedCatchUp(store, applier, pending, {
     batchSize: options.batchSize ?? REBUILD_BATCH_SIZE,
-    signal: options.signal,
+    signal,
     onBatch: (page, applied) => {
       meter.batchCommitted(page, applied);
       options.onProgress?.(meter.report('building'));
@@ -68,16 +115,16 @@ export async function rebuildReadModels(
     await catchUp.run();
     meter.headAt((await store.head()).position);
     options.onProgress?.(meter.report('swapping'));
-    await swapInCaughtUp(db, pending, attempt);
+    await swapInCaughtUp(db, pending, attempt, fence);
   }
   return meter.report('done');
 }
 
 /** Step 1: the generation each read model is rebuilt into, resumed where an interrupted rebuild left it. */
-async function openBuildingGenerations(db: SqlDatabase, projections: readonly Projection[], restart?: boolean): Promise<ProjectionTarget[]> {
+async function openBuildingGenerations(db: SqlDatabase, projections: readonly Projection[], restart: boolean | undefined, fence: Fence): Promise<ProjectionTarget[]> {
   const targets: ProjectionTarget[] = [];
   for (const projection of projections) {
-    const row = await prepareRebuild(db, projection, restart);
+    const row = await prepareRebuild(db, projection, restart, fence);
     targets.push({ projection, generation: row.generation, status: 'building', checkpoint: row.checkpoint });
   }
   return targets;
@@ -87,15 +134,15 @@ async function openBuildingGenerations(db: SqlDatabase, projections: readonly Pr
  * Step 3: gives each caught-up generation its indexes and swaps it in, taking it off `pending`.
  * One another writer moved meanwhile stays pending from where it now stands, to catch up again.
  */
-async function swapInCaughtUp(db: SqlDatabase, pending: ProjectionTarget[], attempt: number): Promise<void> {
+async function swapInCaughtUp(db: SqlDatabase, pending: ProjectionTarget[], attempt: number, fence: Fence): Promise<void> {
   for (const target of [...pending]) {
     try {
-      await indexGeneration(db, target.projection, target.generation);
-      await swapGeneration(db, target.projection, target);
+      await indexGeneration(db, target.projection, target.generation, fence);
+      await swapGeneration(db, target.projection, target, fence);
       pending.splice(pending.indexOf(target), 1);
     } catch (error) {
       if (!(error instanceof CheckpointMovedError) || attempt >= MAX_SWAP_ATTEMPTS) throw error;
-      const row = await prepareRebuild(db, target.projection);
+      const row = await prepareRebuild(db, target.projection, false, fence);
       target.checkpoint = row.checkpoint;
     }
   }
@@ -180,7 +227,7 @@ class PipelinedCatchUp {
     let inFlight: Batch | undefined;
     try {
       for (;;) {
-        if (signal?.aborted) throw new Error('rebuild aborted');
+        if (signal?.aborted) throw signal.reason instanceof LeaseLostError ? signal.reason : new Error('rebuild aborted');
         const after = inFlight ? inFlight.page.checkpoint : this.slowestCheckpoint();
         const page = await (next && this.store.compareCheckpoints(next.after, after) === 0 ? next.page : this.read(after));
         next = undefined;
