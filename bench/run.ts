@@ -35,7 +35,7 @@ const ON_REQUEST: readonly Scenario[] = ['scale'];
 
 const SIZES = {
   quick: { appends: 5_000, streams: 500, commands: 3_000, cases: 300, pgliteAppends: 2_000, pgliteCommands: 1_000, writers: [1, 8, 32], rebuild: [100_000], httpSeconds: 10, lagSeconds: 20, failoverRounds: 4 },
-  full: { appends: 100_000, streams: 10_000, commands: 100_000, cases: 10_000, pgliteAppends: 100_000, pgliteCommands: 100_000, writers: [1, 8, 32], rebuild: [100_000, 1_000_000], httpSeconds: 30, lagSeconds: 60, failoverRounds: 12 },
+  full: { appends: 100_000, streams: 10_000, commands: 100_000, cases: 10_000, pgliteAppends: 100_000, pgliteCommands: 100_000, writers: [1, 8, 32], rebuild: [100_000, 1_000_000], httpSeconds: 30, lagSeconds: 60, failoverRounds: 16 },
 } as const;
 
 const HELP = `npm run bench -- [options]
@@ -47,7 +47,7 @@ const HELP = `npm run bench -- [options]
   --events LIST            rebuild sizes, e.g. 100000,1000000
   --rate N                 requests/s for the fixed-rate HTTP run and the lag run (default 500)
   --seconds N              length of each HTTP and lag run
-  --rounds N               failover: leaders ended (SIGKILL and SIGTERM by turns; default 4, full 12)
+  --rounds N               failover: leaders ended (SIGKILL and SIGTERM by turns; default 4, full 16)
   --scale-events LIST      scale: store sizes measured side by side (default 100000,10000000)`;
 
 function parse() {

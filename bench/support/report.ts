@@ -171,8 +171,8 @@ export function printReport(report: {
   if (results.failover.length > 0) {
     out.push(
       table(
-        'Failover: three all-in-one replicas, the leader SIGKILLed; time until another holds the lease',
-        ['lease', 'TTL ms', 'kills', 'min ms', 'median ms', 'max ms'],
+        'Failover: three all-in-one replicas, the leader ended (SIGKILL, or SIGTERM handing over); time until another holds the lease',
+        ['lease (signal)', 'TTL ms', 'rounds', 'min ms', 'median ms', 'max ms'],
         results.failover.map((c) => [c.lease, c.ttlMs, c.kills, c.takeoverMs.min, c.takeoverMs.median, c.takeoverMs.max]),
       ),
     );
