@@ -16,6 +16,8 @@ const REFRESH_MS = 15_000;
 
 /** The authority levels an escalation can ask for, lowest first (the API's requiredAuthority filter). */
 const AUTHORITIES = ['agent', 'manager', 'senior_manager'] as const;
+/** What an open case waits for: a first decision, an appeal's verdict, or a second person's approval (four eyes). */
+const WAITING_FOR = ['decision', 'appeal', 'approval'] as const;
 
 /**
  * Open exceptions in the order the API keeps them (priority, then earliest deadline), filtered
@@ -37,6 +39,7 @@ export default function QueuePage() {
     category: params.get('category') ?? undefined,
     reasonCode: params.get('reasonCode') ?? undefined,
     requiredAuthority: AUTHORITIES.find((level) => level === params.get('requiredAuthority')),
+    waitingFor: WAITING_FOR.find((what) => what === params.get('waitingFor')),
     slaBreached: params.get('slaBreached') === 'true' ? true : undefined,
     assignee: assignee === 'me' ? session.subject : undefined,
     unassigned: assignee === 'unassigned' ? true : undefined,
@@ -69,7 +72,7 @@ export default function QueuePage() {
     const form = new FormData(event.currentTarget);
     const next = new URLSearchParams();
     for (const priority of form.getAll('priority')) next.append('priority', String(priority));
-    for (const key of ['category', 'reasonCode', 'requiredAuthority', 'assignee']) {
+    for (const key of ['category', 'reasonCode', 'requiredAuthority', 'waitingFor', 'assignee']) {
       const value = String(form.get(key) ?? '').trim();
       if (value && value !== 'any') next.set(key, value);
     }
@@ -118,6 +121,17 @@ export default function QueuePage() {
           </select>
         </label>
         <label>
+          {t('queue.waitingFor')}
+          <select name="waitingFor" defaultValue={filters.waitingFor ?? 'any'}>
+            <option value="any">{t('queue.waitingFor.any')}</option>
+            {WAITING_FOR.map((what) => (
+              <option key={what} value={what}>
+                {t(`waitingFor.${what}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           {t('queue.assignee')}
           <select name="assignee" defaultValue={assignee}>
             <option value="any">{t('queue.assignee.any')}</option>
@@ -151,6 +165,7 @@ export default function QueuePage() {
                   <th scope="col">{t('queue.amount')}</th>
                   <th scope="col">{t('queue.reasonCode')}</th>
                   <th scope="col">{t('queue.authority')}</th>
+                  <th scope="col">{t('queue.waitingFor')}</th>
                   <th scope="col">{t('queue.assignee')}</th>
                 </tr>
               </thead>
@@ -172,6 +187,7 @@ export default function QueuePage() {
                       <td className="number">{format.money(item.amount)}</td>
                       <td>{item.reasonCode ?? '—'}</td>
                       <td>{item.requiredAuthority ? t(`role.${item.requiredAuthority}`) : '—'}</td>
+                      <td className={item.waitingFor === 'decision' ? undefined : `waiting waiting-${item.waitingFor}`}>{t(`waitingFor.${item.waitingFor}`)}</td>
                       <td>
                         {item.assignee === session.subject ? (
                           t('queue.assigned')
