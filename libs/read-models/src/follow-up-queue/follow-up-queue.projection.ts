@@ -38,7 +38,7 @@ const TABLE: ReadModelTable = {
     follow_up_missed_at timestamptz,
     pending_approval boolean NOT NULL,
     replaced jsonb`,
-  indexes: [`(follow_up_due_at, case_id) WHERE status = 'awaiting'`],
+  indexes: [`(follow_up_due_at, case_id) WHERE status = 'awaiting'`, `(customer_id) WHERE status = 'awaiting'`],
 };
 
 const emptyRow = (caseId: string, event: RecordedEvent): FollowUpRow => ({

@@ -107,7 +107,9 @@ const TABLE: ReadModelTable = {
     appeal_sla_due_at timestamptz,
     appeal_missed_at timestamptz,
     replaced_decision jsonb`,
-  indexes: [`(priority_rank DESC, sla_due_at, case_id) WHERE waiting_for IS NOT NULL`],
+  // A customer's open cases (?customerId=, a caller's cases looked up by an agent): without it the
+  // filter read every row, 343 ms at 1.85 M cases in the scale bench.
+  indexes: [`(priority_rank DESC, sla_due_at, case_id) WHERE waiting_for IS NOT NULL`, `(customer_id) WHERE waiting_for IS NOT NULL`],
 };
 
 const NO_DECISION: DecisionShown = {
