@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client } from 'pg';
+import { processAlive } from '../../test/support/pg-cluster';
 import { POSTGRES_TEST_URL } from '../../test/support/postgres-probe';
 
 /** The server the bench runs on: BENCH_DATABASE_URL, else the tests' server. */
@@ -24,15 +25,6 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 
 const SCRATCH_PREFIX = 'refund_desk_bench_';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Scratch databases of earlier runs on this host whose process is gone (killed with SIGKILL, or
  * the machine stopped): their names carry the host's and the run's pid.
@@ -40,7 +32,7 @@ const alive = (pid: number): boolean => {
 async function dropOrphans(host: string): Promise<string[]> {
   return admin(async (client) => {
     const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${SCRATCH_PREFIX}${host}_%`]);
-    const orphans = rows.map((row) => row.datname).filter((name) => !alive(Number(name.split('_').at(-2))));
+    const orphans = rows.map((row) => row.datname).filter((name) => !processAlive(Number(name.split('_').at(-2))));
     for (const name of orphans) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     return orphans;
   });

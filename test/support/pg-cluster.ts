@@ -61,7 +61,7 @@ export function describeWithOwnCluster(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-const processAlive = (pid: number): boolean => {
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
