@@ -1,36 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { LeaseLostError, Leases, migrate, PgliteDatabase, SqlDatabase, SqlExecutor } from '@refund-desk/database';
-import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent, SealedEventLog } from '@refund-desk/event-store';
+import { LeaseLostError, Leases, migrate, PgliteDatabase, SqlDatabase } from '@refund-desk/database';
+import { EVENT_LOG_MIGRATIONS, PostgresEventStore, SealedEventLog } from '@refund-desk/event-store';
 import { RebuildBusyError, rebuildLeaseName, RebuildLeases, rebuildReadModels } from '@refund-desk/read-models';
-import { loadLiveGeneration, prepareReadModels, Projection, TableNames } from '@refund-desk/read-models/testing';
+import { loadLiveGeneration, prepareReadModels } from '@refund-desk/read-models/testing';
 import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
+import { countedEvent, TallyProjection } from '../../support/tally-projection';
 
-/** Counts the events of each stream, with no guard against seeing one twice: a batch applied twice shows. */
-class TallyProjection implements Projection {
-  readonly tables: Projection['tables'];
-  readonly eventTypes = ['Counted'];
-
-  constructor(readonly name: string) {
-    this.tables = [{ name: `rm_${name}`, columns: 'stream_id text PRIMARY KEY, n integer NOT NULL' }];
-  }
-
-  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
-    const counts = new Map<string, number>();
-    for (const event of events) counts.set(event.streamId, (counts.get(event.streamId) ?? 0) + 1);
-    await tx.query(
-      `INSERT INTO ${tables[`rm_${this.name}`]} SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (stream_id) DO UPDATE SET n = ${tables[`rm_${this.name}`]}.n + EXCLUDED.n`,
-      [[...counts.keys()], [...counts.values()]],
-    );
-  }
-}
-
-const event = (): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'Counted',
-  data: {},
-  metadata: { actor: 't', occurredAt: new Date().toISOString(), correlationId: randomUUID(), causationId: null },
-});
+const event = countedEvent;
 
 /** A gate a test opens; until then whoever waits on it is paused (as a process stopped by GC or SIGSTOP would be). */
 function gate(): { wait: Promise<void>; open(): void; reached: Promise<void>; arrive(): void } {

@@ -1,43 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { migrate, SqlExecutor } from '@refund-desk/database';
-import { EVENT_LOG_MIGRATIONS, NewEvent, PostgresEventStore, RecordedEvent } from '@refund-desk/event-store';
+import { migrate } from '@refund-desk/database';
+import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-store';
 import { RebuildLeases, rebuildReadModels } from '@refund-desk/read-models';
-import { CheckpointMovedError, loadLiveGeneration, prepareReadModels, Projection, TableNames } from '@refund-desk/read-models/testing';
+import { CheckpointMovedError, loadLiveGeneration, prepareReadModels } from '@refund-desk/read-models/testing';
 import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
+import { countedEvent, TallyProjection } from '../../support/tally-projection';
 
-/**
- * Counts every event it is handed, per stream, without any guard against seeing one twice, so a
- * batch applied twice shows; throws on an event marked poison unless told it can digest it.
- */
-class TallyProjection implements Projection {
-  readonly tables: Projection['tables'];
-  readonly eventTypes = ['Counted'];
-
-  constructor(
-    readonly name: string,
-    private readonly digestsPoison = false,
-  ) {
-    this.tables = [{ name: `rm_${name}`, columns: 'stream_id text PRIMARY KEY, n integer NOT NULL' }];
-  }
-
-  async apply(events: readonly RecordedEvent[], tx: SqlExecutor, tables: TableNames): Promise<void> {
-    if (!this.digestsPoison && events.some((e) => e.data.poison === true)) throw new Error('cannot digest this one');
-    const counts = new Map<string, number>();
-    for (const event of events) counts.set(event.streamId, (counts.get(event.streamId) ?? 0) + 1);
-    await tx.query(
-      `INSERT INTO ${tables[`rm_${this.name}`]} SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (stream_id) DO UPDATE SET n = ${tables[`rm_${this.name}`]}.n + EXCLUDED.n`,
-      [[...counts.keys()], [...counts.values()]],
-    );
-  }
-}
-
-const event = (data: Record<string, unknown> = {}): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'Counted',
-  data,
-  metadata: { actor: 't', occurredAt: new Date().toISOString(), correlationId: randomUUID(), causationId: null },
-});
+const event = countedEvent;
 
 describeWithPostgres('rebuild with the next batch waiting behind the one committing (PostgreSQL)', () => {
   let test: Awaited<ReturnType<typeof openTestSchema>>;
