@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '@refund-desk/platform';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -12,7 +13,7 @@ export const keyIdOf = (token: string): string => token.slice(PREFIX.length).spl
 
 /** AES-256-GCM with the key id as associated data, so a token only opens under the key it names. */
 export function encryptField(key: Buffer, keyId: string, plaintext: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(keyId));
   const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
@@ -30,7 +31,7 @@ export function decryptField(key: Buffer, token: string): string {
 
 /** Seals a data key under the master key; the customer and key ids are bound in as associated data. */
 export function wrapKey(masterKey: Buffer, dataKey: Buffer, binding: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, masterKey, iv);
   cipher.setAAD(Buffer.from(binding));
   return Buffer.concat([iv, cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../random/pooled-random-bytes';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): the trace a request or message
@@ -86,7 +86,7 @@ const hex = (bytes: number, random: (size: number) => Buffer, zero: string): str
 export function continueTrace(
   traceparent: HeaderValue,
   tracestate: HeaderValue,
-  random: (size: number) => Buffer = randomBytes,
+  random: (size: number) => Buffer = pooledRandomBytes,
 ): TraceContext {
   const parent = parseTraceparent(traceparent);
   const spanId = hex(8, random, ZERO_SPAN);
