@@ -21,3 +21,5 @@ export * from './tracing/trace-context';
 export * from './auth/dev-token';
 export * from './auth/oidc-claims';
 export * from './auth/oidc-verifier';
+export * from './http/compiled-validation';
+export * from './random/pooled-random-bytes';

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsString, Matches, validate } from 'class-validator';
 import { AppealDto, FollowUpDto, LogRequestDto, RefundExecutionDto } from '@refund-desk/case-handling';
-import { FieldError, fieldErrors, precheckInput, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
+import { FieldError, fieldErrors, passesCompiledRules, precheckInput, RequestValidationError, VALIDATOR_OPTIONS } from '@refund-desk/platform';
 import { InboundTopic, TOPICS } from '../topics';
 
 /** Visible ASCII, as an HTTP Idempotency-Key: the messageId plays the same part. */
@@ -82,7 +82,9 @@ export async function validateInbound<T extends InboundTopic>(topic: T, value: u
     if (error instanceof RequestValidationError) return { valid: false, errors: error.errors };
     throw error;
   }
-  const message = plainToInstance(MESSAGE_CLASSES[topic] as new () => object, value) as InboundMessageTypes[T];
+  const type = MESSAGE_CLASSES[topic] as new () => object;
+  if (textErrors.length === 0 && passesCompiledRules(type, value)) return { valid: true, message: plainToInstance(type, value) as InboundMessageTypes[T] };
+  const message = plainToInstance(type, value) as InboundMessageTypes[T];
   const named = new Set(textErrors.map((e) => e.field));
   const errors = [...textErrors, ...fieldErrors(await validate(message, VALIDATOR_OPTIONS)).filter((e) => !named.has(e.field))];
   return errors.length === 0 ? { valid: true, message } : { valid: false, errors };

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { Type } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import { IsObject, ValidateNested, ValidationOptions } from 'class-validator';
+import { CompiledValidators, DtoClass } from './compiled-validation';
 import { FieldError, RequestValidationError } from './problem';
 import { checkUntrustedInput, MAX_INPUT_DEPTH } from './untrusted-input';
 
@@ -53,9 +54,34 @@ export const VALIDATOR_OPTIONS = {
   validationError: { target: false, value: false },
 } as const;
 
+/** One set for the process: each DTO is compiled once, on its first request. */
+const compiledValidators = new CompiledValidators();
+
+/** Parsed JSON: an object whose prototype is Object.prototype (of any realm) or none. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/**
+ * Whether the DTO's compiled rules accept a plain object as it stands (the text precheck aside).
+ * True means class-validator would accept it too; false means only "ask class-validator".
+ */
+export function passesCompiledRules(type: DtoClass, value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  const validate = compiledValidators.validatorFor(type);
+  return validate !== null && validate(value);
+}
+
 /**
  * Nest's ValidationPipe behind the input precheck. Unknown fields are refused rather than dropped,
  * so a typo never silently loses data.
+ *
+ * A body first meets its DTO's compiled validator (CompiledValidators): when that accepts it, the
+ * DTO is built as the pipe builds it and class-validator's executor, the costliest step of a
+ * command, is skipped. Anything it refuses goes the whole way, so every error is still worded by
+ * class-validator.
  */
 export class InputValidationPipe extends ValidationPipe {
   constructor() {
@@ -69,6 +95,10 @@ export class InputValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const checked = metadata.type === 'body' || metadata.type === 'query';
     const textErrors = checked ? precheckInput(value) : [];
+    if (metadata.type === 'body' && metadata.metatype && textErrors.length === 0 && isPlainObject(value)) {
+      this.stripProtoKeys(value);
+      if (passesCompiledRules(metadata.metatype, value)) return plainToInstance(metadata.metatype, value, this.transformOptions);
+    }
     try {
       const result = await super.transform(value, metadata);
       if (textErrors.length > 0) throw new RequestValidationError(textErrors);
