@@ -9,12 +9,12 @@ import { EVENT_LOG_MIGRATIONS, PostgresEventStore } from '@refund-desk/event-sto
 import { Progress, say } from '../support/progress';
 import { ScratchDatabase } from '../support/postgres';
 import { perSecond, summarize, LatencySummary } from '../support/stats';
-import { AppendJob, AppendWorkload, notePayload, runWriters } from '../support/workload';
+import { AppendJob, AppendWorkload, notePayload, runBatchedWriters, runWriters } from '../support/workload';
 
 export interface AppendCell {
   readonly scenario: 'append';
   readonly store: 'postgres' | 'pglite';
-  readonly system: 'refund-desk' | 'raw INSERT' | 'emmett-postgresql';
+  readonly system: 'refund-desk' | 'raw INSERT' | 'raw INSERT, 100 rows/commit' | 'emmett-postgresql';
   readonly writers: number;
   readonly appends: number;
   readonly streams: number;
@@ -27,7 +27,21 @@ export interface AppendCell {
 interface System {
   readonly name: AppendCell['system'];
   /** Prepares empty tables and returns the append and a way to let go of connections. */
-  open(writers: number): Promise<{ append(job: AppendJob): Promise<void>; close(): Promise<void> }>;
+  open(writers: number): Promise<Opened>;
+}
+
+interface Opened {
+  append(job: AppendJob): Promise<void>;
+  /** Only the multi-row reference: `batch` jobs in one statement, one commit. */
+  readonly batch?: { readonly size: number; append(jobs: readonly AppendJob[]): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** The physical limit group commit approaches: durable commits of 100 rows each. */
+const ROWS_PER_COMMIT = 100;
+
+interface RawOpened extends Opened {
+  readonly schema: string;
 }
 
 const streamName = (stream: number): string => `case-bench${String(stream).padStart(6, '0')}`;
@@ -81,13 +95,44 @@ function postgresSystems(scratch: ScratchDatabase): System[] {
       await setup.close();
       const pool = new Pool({ connectionString: scratch.url, max: writers, options: `-c search_path=${schema}` });
       await Promise.all(Array.from({ length: writers }, () => pool.query('SELECT 1')));
-      return {
+      const opened: RawOpened = {
+        schema,
         append: async (job) => void (await pool.query({ name: 'raw_append', text: RAW_INSERT, values: rawParams(job) })),
         close: () => pool.end(),
       };
+      return opened;
     },
   };
-  return [raw, refundDesk, emmett()];
+  const rawBatched: System = {
+    name: 'raw INSERT, 100 rows/commit',
+    async open(writers) {
+      const opened = await raw.open(writers);
+      const pool = new Pool({ connectionString: scratch.url, max: writers, options: `-c search_path=${(opened as RawOpened).schema}` });
+      await Promise.all(Array.from({ length: writers }, () => pool.query('SELECT 1')));
+      return {
+        append: opened.append,
+        batch: {
+          size: ROWS_PER_COMMIT,
+          append: async (jobs) => {
+            const rows = jobs.map(rawParams);
+            const column = (k: number) => rows.map((row) => row[k]);
+            await pool.query({
+              name: 'raw_append_batch',
+              text: `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at)
+                     SELECT s, v, id, 'NoteAdded', 1, d, m, o
+                       FROM unnest($1::text[], $2::int[], $3::uuid[], $4::jsonb[], $5::jsonb[], $6::timestamptz[]) AS e(s, v, id, d, m, o)`,
+              values: [column(0), column(1), column(2), column(3), column(4), column(5)],
+            });
+          },
+        },
+        close: async () => {
+          await pool.end();
+          await opened.close();
+        },
+      };
+    },
+  };
+  return [raw, rawBatched, refundDesk, emmett()];
 }
 
 /** Emmett lives in bench/peers with its own dependency tree (its peer versions clash with ours). */
@@ -179,7 +224,10 @@ export async function runAppendScenario(options: {
       await options.checkpoint?.();
       const progress = new Progress(system.name, workload.appends);
       try {
-        const run = await runWriters(workload, opened.append, (done) => progress.tick(done));
+        const tick = (done: number) => progress.tick(done);
+        const run = opened.batch
+          ? await runBatchedWriters(workload, opened.batch.size, opened.batch.append, tick)
+          : await runWriters(workload, opened.append, tick);
         cells.push({
           scenario: 'append',
           store: options.store,

@@ -123,6 +123,31 @@ export function eventStoreContract(makeFixture: () => Promise<ContractFixture>):
     expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2]);
   });
 
+  it('answers each of many concurrent appends on its own: a stale one fails alone', async () => {
+    const streams = Array.from({ length: 16 }, () => stream());
+    await Promise.all(streams.map((id) => store.append(id, [newEvent('First')], { expectedVersion: 0 })));
+    const replayed = [newEvent('Replayed')];
+    await store.append(streams[3], replayed, { expectedVersion: 1 });
+    const attempts = await Promise.allSettled(
+      streams.map((id, i) =>
+        i === 3
+          ? store.append(id, replayed, { expectedVersion: 1 })
+          : store.append(id, [newEvent('Second'), newEvent('Third')], { expectedVersion: i === 7 ? 0 : 1 }),
+      ),
+    );
+    attempts.forEach((attempt, i) => {
+      if (i === 7) {
+        expect(attempt).toMatchObject({ status: 'rejected', reason: { constructor: WrongExpectedVersionError, expected: 0, actual: 1 } });
+      } else if (i === 3) {
+        expect(attempt).toMatchObject({ status: 'fulfilled', value: { duplicate: true, version: 2 } });
+      } else {
+        expect(attempt).toMatchObject({ status: 'fulfilled', value: { duplicate: false, version: 3 } });
+      }
+    });
+    const versions = await Promise.all(streams.map(async (id) => (await store.readStream(id)).map((e) => e.type)));
+    versions.forEach((types, i) => expect(types).toEqual(i === 7 ? ['First'] : i === 3 ? ['First', 'Replayed'] : ['First', 'Second', 'Third']));
+  });
+
   it('stores an event id once: a repeated append returns the first result and writes nothing', async () => {
     const id = stream();
     const events = [newEvent('A'), newEvent('B')];
