@@ -250,9 +250,10 @@ const actorArb: fc.Arbitrary<Actor> = fc.record({
   ),
 });
 
+// Rejections need a valid reason from another person, so fewer succeed than approvals: weighted up.
 const approvalBody = fc.oneof(
   { weight: 3, arbitrary: fc.constant<StepBody>({ type: 'ApproveDecision', note: null }) },
-  { weight: 1, arbitrary: text.map((reason): StepBody => ({ type: 'RejectDecision', reason })) },
+  { weight: 2, arbitrary: text.map((reason): StepBody => ({ type: 'RejectDecision', reason })) },
 );
 const appealBody = fc.record({ reason: text, policy: policyIndex }).map((r): StepBody => ({ type: 'AppealDecision', ...r }));
 
@@ -698,11 +699,14 @@ describe('a refund case under random commands', () => {
     expect(reached.settled).toBeGreaterThan(RUNS * 0.03);
     expect(reached.closed).toBeGreaterThan(RUNS * 0.08);
     expect(reached.decidedUnderLaw).toBeGreaterThan(RUNS * 0.05);
-    expect(reached.contested).toBeGreaterThan(RUNS * 0.004);
     expect(reached.approved).toBeGreaterThan(RUNS * 0.01);
-    expect(reached.rejected).toBeGreaterThan(RUNS * 0.004);
     expect(reached.appealed).toBeGreaterThan(RUNS * 0.02);
-    expect(reached.overturned).toBeGreaterThan(RUNS * 0.004);
+    // The rarest paths: 4 to 18 histories in 500 runs depending on the seed. A share as the bar
+    // failed about one random seed in thirty (1 rejection where 3 were needed); reaching each at
+    // all is the guard, and the seed printed above replays a run that did not.
+    expect(reached.contested).toBeGreaterThan(0);
+    expect(reached.rejected).toBeGreaterThan(0);
+    expect(reached.overturned).toBeGreaterThan(0);
     expect(reached.deadlineMissed).toBeGreaterThan(RUNS * 0.05);
   });
 });

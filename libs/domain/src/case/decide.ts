@@ -467,7 +467,8 @@ function assertSecondPerson(command: ApproveDecision | RejectDecision, state: De
   const level = highestAuthority(command.actor);
   const required = maxAuthority('manager', decision.authority.level);
   if (!level || authorityRank(level) < authorityRank(required)) {
-    throw new InsufficientAuthorityError(`Insufficient authority: approving this decision needs ${required.replace('_', ' ')} authority`, {
+    const verb = command.type === 'ApproveDecision' ? 'approving' : 'rejecting';
+    throw new InsufficientAuthorityError(`Insufficient authority: ${verb} this decision needs ${required.replace('_', ' ')} authority`, {
       required,
       actual: level ?? null,
     });

@@ -1,26 +1,8 @@
+import { DELIVERED, lawInForce, legalFacts } from '../testing/legal-fixtures';
 import { assessLegalRights, LegalFacts, periodEnd } from './entitlements';
-import { DEFAULT_LEGAL_RULES, LegalRulesInForce } from './legal-rules';
 
-const law: LegalRulesInForce = {
-  version: 3,
-  rules: DEFAULT_LEGAL_RULES,
-  revisedAt: '2026-01-01T00:00:00.000Z',
-  revisedBy: 'system',
-  changeNote: 'defaults',
-};
-
-const DELIVERED = '2026-03-10T15:30:00.000Z';
-
-const facts = (overrides: Partial<LegalFacts> = {}): LegalFacts => ({
-  country: 'IT',
-  purchasedAt: '2026-03-05T09:00:00.000Z',
-  deliveredAt: DELIVERED,
-  saleChannel: 'online',
-  category: 'small-appliances',
-  condition: 'used',
-  reasonCode: 'changed_mind',
-  ...overrides,
-});
+const law = lawInForce();
+const facts = legalFacts;
 
 /** Noon UTC on the given day: the middle of a legal day, far from either edge. */
 const on = (date: string): Date => new Date(`${date}T12:00:00.000Z`);

@@ -1,33 +1,11 @@
 import type { Outcome, RequestedResolution } from '../case/request';
 import type { AuthorityLevel } from '../shared/actor';
+import { decisionUnderLaw, ITALIAN_CONFORMITY, ITALIAN_WITHDRAWAL } from '../testing/legal-fixtures';
 import type { LegalEntitlement } from './entitlements';
-import { allowedOutcomes, checkLegalFloor, DecisionUnderLaw, EntitlementContest } from './legal-floor';
+import { allowedOutcomes, checkLegalFloor, EntitlementContest } from './legal-floor';
 
-const withdrawal: LegalEntitlement = {
-  right: 'withdrawal',
-  country: 'IT',
-  source: { act: 'Directive 2011/83/EU', article: 'art. 9' },
-  countedFrom: 'delivery',
-  until: '2026-03-24T23:59:59.999Z',
-  remedies: [['refund']],
-  consumerChooses: false,
-  refundDueDays: 14,
-  refundSource: { act: 'Directive 2011/83/EU', article: 'art. 13' },
-  presumedAtDelivery: null,
-};
-
-const conformity: LegalEntitlement = {
-  right: 'conformity',
-  country: 'IT',
-  source: { act: 'Directive (EU) 2019/771', article: 'art. 10' },
-  countedFrom: 'delivery',
-  until: '2028-03-10T23:59:59.999Z',
-  remedies: [['repair', 'replacement'], ['price_reduction', 'refund']],
-  consumerChooses: false,
-  refundDueDays: 14,
-  refundSource: { act: 'Directive (EU) 2019/771', article: 'art. 16' },
-  presumedAtDelivery: true,
-};
+const withdrawal = ITALIAN_WITHDRAWAL;
+const conformity = ITALIAN_CONFORMITY;
 
 const russianConformity: LegalEntitlement = {
   ...conformity,
@@ -37,15 +15,7 @@ const russianConformity: LegalEntitlement = {
   consumerChooses: true,
 };
 
-const decision = (outcome: Outcome, overrides: Partial<DecisionUnderLaw> = {}): DecisionUnderLaw => ({
-  outcome,
-  amount: null,
-  paid: { minor: 8_999, currency: 'EUR' },
-  requestedResolution: 'refund',
-  contests: [],
-  deciderAuthority: 'manager',
-  ...overrides,
-});
+const decision = decisionUnderLaw;
 
 const contest = (overrides: Partial<EntitlementContest> = {}): EntitlementContest => ({
   right: 'conformity',

@@ -53,6 +53,16 @@ import { CaseState, initialCaseState } from '../case/state';
 import { RefundRequest } from '../case/request';
 import { specFor } from './given-when-then';
 
+/** What a call threw (undefined when it returned), to check an error's field as well as its message: toThrow compares messages only. */
+export function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** The fixed clock of every spec: commands run "now", purchases and deadlines are relative to it. */
 export const NOW = new Date('2026-10-15T09:00:00.000Z');
 export const hoursAfterNow = (hours: number): Date => addHours(NOW, hours);
