@@ -2,6 +2,7 @@ import { MessagingLifecycle } from '@refund-desk/messaging';
 import { collect, describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka } from '../support/kafka/test-kafka';
 import { caseEventErrors, schemaErrors } from '@refund-desk/messaging/testing';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
+import { eventsBeyond } from '../support/postgres';
 
 describeWithKafka(
   'the case-event forwarder through a broker outage (PGlite)',
@@ -39,7 +40,7 @@ describeWithKafka(
       const headPosition = async (): Promise<number> => (await t.db.query<{ p: number }>('SELECT max(global_position)::int AS p FROM events')).rows[0].p;
 
       for (let round = 0; round < 5; round++) await addNotes(round);
-      await eventually('the forwarder to catch up before the outage', async () => (await forwarder.checkpoint()).position === (await headPosition()));
+      await eventually('the forwarder to catch up before the outage', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0);
 
       await kafka.down();
       for (let round = 5; round < 15; round++) await addNotes(round);
@@ -47,14 +48,14 @@ describeWithKafka(
       // The forwarder keeps retrying, and its checkpoint stays where the broker last acknowledged.
       const failedBefore = forwarder.stats.failedAttempts;
       await eventually('the forwarder to fail against the stopped broker', () => forwarder.stats.failedAttempts >= failedBefore + 2, 60_000);
-      expect((await forwarder.checkpoint()).position).toBeLessThan(headDuringOutage);
+      expect(await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint, headDuringOutage)).toBeGreaterThan(0);
       await kafka.up();
       for (let round = 15; round < 20; round++) await addNotes(round);
 
       const stored = await t.db.query<{ id: string; stream: string; version: number }>(
         'SELECT event_id::text AS id, stream_id AS stream, stream_version AS version FROM events',
       );
-      await eventually('the forwarder to reach the head', async () => (await forwarder.checkpoint()).position === (await headPosition()), 60_000);
+      await eventually('the forwarder to reach the head', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 60_000);
 
       const out = await collect(kafka, ['refunds.case-events.v1']);
       try {
@@ -78,6 +79,28 @@ describeWithKafka(
       } finally {
         await out.stop();
       }
+    });
+
+    it('replaces its producer when the broker says the idempotent state is lost, and still delivers every event', async () => {
+      const agent = t.token('agent_ann', ['agent']);
+      const forwarder = t.app.get(MessagingLifecycle).caseEventForwarder!;
+      await eventually('the forwarder to catch up', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 60_000);
+      const resetsBefore = forwarder.stats.producerResets;
+      // kafkajs keeps the producer id and its sequence numbers after this answer, so the same
+      // producer's next send to the partition would be refused again by a real broker.
+      await kafka.failRequests('Produce', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 1);
+      const logged = await t.request('POST', '/v1/cases', { token: agent, body: sampleRequest(t.clock.now()) });
+      expect(logged.status).toBe(201);
+      await eventually('the forwarder to replace its producer', () => forwarder.stats.producerResets === resetsBefore + 1, 30_000);
+      await eventually('the forwarder to reach the head with the new producer', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 30_000);
+      const out = await collect(kafka, ['refunds.case-events.v1']);
+      try {
+        await eventually('the new case on the topic', () => out.messages.some((m) => m.key === logged.body.caseId), 30_000);
+      } finally {
+        await out.stop();
+      }
+      const metrics = await t.request('GET', '/metrics');
+      expect(metrics.text).toMatch(new RegExp(`^refund_desk_kafka_forwarder_producer_resets_total ${resetsBefore + 1}$`, 'm'));
     });
   },
   { faults: true },

@@ -1,11 +1,11 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Producer } from 'kafkajs';
 import { PostgresDatabase } from '@refund-desk/database';
 import { INBOUND_TOPICS } from '@refund-desk/messaging';
 import { describeWithKafka, eventually, kafkaEnv, startTestKafka, TestKafka, testKafkaClient, testProducer } from '../../support/kafka/test-kafka';
 import { requestMessage } from '../../support/kafka/messages';
+import { freePort } from '../../support/processes';
 import { describeWithPostgres, openTestSchema, POSTGRES_TEST_URL } from '../../support/postgres';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -24,8 +24,11 @@ const REBALANCE_TIMEOUT_MS = 20_000;
  * that delay, and one that dies silently after its session has expired and then that delay.
  */
 const MOCK_REBALANCE_MS = SESSION_TIMEOUT_MS - 1_000;
-/** Without a LeaveGroup the partitions of a stopped relay would wait at least this long (session + rebalance). */
-const SILENT_EXIT_MS = SESSION_TIMEOUT_MS - HEARTBEAT_MS + MOCK_REBALANCE_MS;
+/**
+ * A relay that exits without a LeaveGroup is noticed when its session expires, at least a session less a heartbeat
+ * after it last spoke; with one, the others hear of the rebalance at their next heartbeat. Half of that is the bound.
+ */
+const NOTICE_BOUND_MS = (SESSION_TIMEOUT_MS - HEARTBEAT_MS) / 2;
 /** From the last restart to zero lag: a dead member's session, a rebalance for its loss and one for its replacement, the replacement booting and the backlog on a loaded 2-core machine. */
 const DRAIN_BOUND_MS = SESSION_TIMEOUT_MS + 2 * MOCK_REBALANCE_MS + 30_000;
 
@@ -45,25 +48,26 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
     let produced = 0;
 
     const ports = new Map<ChildProcess, number>();
-    const freePort = (): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const server = createServer().once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const { port } = server.address() as { port: number };
-          server.close(() => resolve(port));
-        });
-      });
-    /** The partitions a relay process says its consumer owns (its /health), or null while it does not answer. */
-    const owned = async (child: ChildProcess): Promise<string[] | null> => {
+    type RelayHealth = { state: string; partitions: { topic: string; partition: number }[]; consumerRestarts: number; lastRebalanceAt: string | null };
+    /** The relay status a relay process reports in its /health, or null while it does not answer. */
+    const relayHealth = async (child: ChildProcess): Promise<RelayHealth | null> => {
       try {
         const response = await fetch(`http://127.0.0.1:${ports.get(child)}/health`);
-        const body = (await response.json()) as { kafka?: { relay?: { state: string; partitions: { topic: string; partition: number }[] } } };
-        const relay = body.kafka?.relay;
-        return relay?.state === 'running' ? relay.partitions.map((p) => `${p.topic}:${p.partition}`) : [];
+        const body = (await response.json()) as { kafka?: { relay?: RelayHealth } };
+        return body.kafka?.relay ?? null;
       } catch {
         return null;
       }
     };
+    /** The partitions a relay process says its consumer owns (its /health), or null while it does not answer. */
+    const owned = async (child: ChildProcess): Promise<string[] | null> => {
+      const relay = await relayHealth(child);
+      if (relay === null) return null;
+      return relay.state === 'running' ? relay.partitions.map((p) => `${p.topic}:${p.partition}`) : [];
+    };
+    /** Consumers these relays created anew after a crash kafkajs would not restart, in all. */
+    const consumerRestarts = async (members: readonly ChildProcess[]): Promise<number> =>
+      (await Promise.all(members.map(relayHealth))).reduce((n, r) => n + (r?.consumerRestarts ?? 0), 0);
     /** Every inbound partition owned by exactly one of these relays: the group is stable. */
     const stable = async (members: readonly ChildProcess[]): Promise<boolean> => {
       const all = (await Promise.all(members.map(owned))).flatMap((list) => list ?? []);
@@ -165,14 +169,33 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
       phase('three relays drained the first requests and share the partitions');
 
       // SIGTERM: the relay leaves the group; the others take its partitions before any session could time out.
+      const restartsBefore = await consumerRestarts(relays.slice(1));
       const stoppedAt = Date.now();
       relays[0].kill('SIGTERM');
       await publish(60);
       await eventually('the stopped relay to exit', async () => relays[0].exitCode !== null || relays[0].signalCode !== null, 15_000);
       phase(`the stopped relay exited ${Date.now() - stoppedAt} ms after the SIGTERM (${relays[0].exitCode ?? relays[0].signalCode})`);
+      // What the LeaveGroup buys: the coordinator starts the rebalance at once, and the others hear of it at their next
+      // heartbeat or commit. A relay that exits silently is noticed only when its session expires.
+      let rebalanceNoticed = 0;
+      await eventually(
+        'the two others to be told of the rebalance',
+        async () => {
+          const seen = (await Promise.all(relays.slice(1).map(relayHealth))).map((r) => (r?.lastRebalanceAt ? Date.parse(r.lastRebalanceAt) : 0));
+          if (!seen.every((at) => at >= stoppedAt)) return false;
+          rebalanceNoticed = Math.max(...seen) - stoppedAt;
+          return true;
+        },
+        30_000,
+      );
+      phase(`the two others were told of the rebalance ${rebalanceNoticed} ms after the SIGTERM`);
       await eventually('the two others to own every partition', () => stable(relays.slice(1)), 60_000);
       const handover = Date.now() - stoppedAt;
-      phase(`partitions handed over ${handover} ms after the SIGTERM`);
+      // librdkafka 2.0's mock answers a follower's SyncGroup with INVALID_REQUEST when the leader's got there first
+      // (a real coordinator hands the follower its assignment); the relay replaces the crashed consumer, which costs
+      // the mock a second rebalance. Counted here so the bound below allows for it and the output says so.
+      const syncRaces = (await consumerRestarts(relays.slice(1))) - restartsBefore;
+      phase(`partitions handed over ${handover} ms after the SIGTERM (${syncRaces} consumer(s) replaced after a crash meanwhile)`);
       await eventually('the requests sent after the SIGTERM applied', drained, 60_000);
       const afterTerm = Date.now() - stoppedAt;
       phase(`drained ${afterTerm} ms after the SIGTERM`);
@@ -193,14 +216,18 @@ describeWithPostgres('relays restarting under load (PostgreSQL)', () => {
       await publish(100);
       await eventually('zero lag after the last restart', drained, DRAIN_BOUND_MS + 30_000);
       const drain = Date.now() - lastRestart;
+      // One mock rebalance, plus one more per consumer the relays had to replace meanwhile, and 3 s to notice and settle.
+      const handoverBound = (1 + syncRaces) * MOCK_REBALANCE_MS + 3_000;
 
       process.stdout.write(
         `relay churn on the mock broker: ${produced} requests on ${PARTITIONS} partitions, session ${SESSION_TIMEOUT_MS} ms, ` +
-          `heartbeat ${HEARTBEAT_MS} ms, rebalance ${REBALANCE_TIMEOUT_MS} ms; partitions handed over ${handover} ms and drained ${afterTerm} ms after a SIGTERM, ` +
-          `${drain} ms after the last of 3 SIGKILL restarts (bounds: ${SILENT_EXIT_MS - 2_000} ms and ${DRAIN_BOUND_MS} ms)\n`,
+          `heartbeat ${HEARTBEAT_MS} ms, rebalance ${REBALANCE_TIMEOUT_MS} ms; after a SIGTERM the others were told of the rebalance in ${rebalanceNoticed} ms, ` +
+          `owned every partition after ${handover} ms (${syncRaces} mock SyncGroup race(s)) and drained after ${afterTerm} ms; ` +
+          `${drain} ms after the last of 3 SIGKILL restarts (bounds: ${NOTICE_BOUND_MS} ms, ${handoverBound} ms and ${DRAIN_BOUND_MS} ms)\n`,
       );
-      // Without a LeaveGroup the stopped relay's partitions would wait out its session before the rebalance even began.
-      expect(handover).toBeLessThan(SILENT_EXIT_MS - 2_000);
+      // Without a LeaveGroup the rebalance would begin only when the stopped relay's session expired.
+      expect(rebalanceNoticed).toBeLessThan(NOTICE_BOUND_MS);
+      expect(handover).toBeLessThan(handoverBound);
       expect(drain).toBeLessThan(DRAIN_BOUND_MS);
       expect(await applied()).toBe(produced);
       expect(await count(`SELECT count(DISTINCT stream_id)::int AS n FROM events WHERE event_type = 'RequestLogged'`)).toBe(produced);

@@ -18,14 +18,18 @@
  *   clear <request>             drop the errors still queued for that request type
  *   quit                        stop (so does end of input: the broker never outlives the test)
  *
+ * On SIGSEGV, SIGABRT or SIGBUS it writes its stack to stderr before dying (see on_crash).
+ *
  * Topics are created here rather than through kafkajs' admin client because the mock reports a
  * controller id that no broker has, so requests that must go to the controller fail.
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -103,7 +107,29 @@ static rd_kafka_resp_err_t each_broker(rd_kafka_mock_cluster_t *mcluster, int id
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/*
+ * A crash inside librdkafka's mock takes every broker of the cluster with it. The test runner
+ * prints our stderr when we die: the stack goes there too, so a crash in CI says where it was.
+ * Only async-signal-safe calls (write, backtrace_symbols_fd), then the default action again.
+ */
+static void on_crash(int sig) {
+  static const char head[] = "mock-cluster: crashed; stack:\n";
+  void *frames[64];
+  ssize_t ignored = write(STDERR_FILENO, head, sizeof(head) - 1);
+  (void)ignored;
+  backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 int main(int argc, char **argv) {
+  /* backtrace() loads libgcc on first use, which is not safe inside a signal handler: once here. */
+  void *warm[1];
+  backtrace(warm, 1);
+  signal(SIGSEGV, on_crash);
+  signal(SIGABRT, on_crash);
+  signal(SIGBUS, on_crash);
+
   char errstr[512];
   int first_topic = 1;
   if (argc > 2 && strcmp(argv[1], "--brokers") == 0) {

@@ -64,15 +64,33 @@ export function describeWithKafka(name: string, body: () => void, options: { fau
 class MockCluster implements TestKafka {
   readonly external = false;
   private readonly answers: Array<(line: string) => void> = [];
+  /** How the mock ended when nobody stopped it (a crash inside librdkafka's mock): said at once, and by every later command. */
+  private died: string | null = null;
+  private stopping = false;
+  private readonly ended: Promise<void>;
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     readonly brokers: string[],
     lines: AsyncIterableIterator<string>,
+    stderr: () => string,
   ) {
     void (async () => {
       for await (const line of lines) this.answers.shift()?.(line);
     })();
+    // A command written as the mock dies must not take the test process down with EPIPE.
+    child.stdin.on('error', () => undefined);
+    this.ended = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      // Every broker of the cluster refuses connections from now on: say why, once, where CI's log shows it.
+      this.died = `the mock Kafka cluster (${brokers.join(',')}) died: ${signal ? `signal ${signal}` : `exit code ${code}`}; its stderr: ${stderr().trim() || '(empty)'}`;
+      console.error(this.died);
+      for (const answer of this.answers.splice(0)) answer(`DIED ${this.died}`);
+    });
   }
 
   static async start(topics: readonly string[], partitions: number, brokers = 1): Promise<MockCluster> {
@@ -86,11 +104,12 @@ class MockCluster implements TestKafka {
     ]);
     const match = /^BOOTSTRAP (\S+)$/.exec(String(first.value ?? ''));
     if (!match) throw new Error(`mock cluster did not print its address: ${String(first.value)} ${stderr}`);
-    return new MockCluster(child, match[1].split(','), lines);
+    return new MockCluster(child, match[1].split(','), lines, () => stderr);
   }
 
   /** Sends one stdin command and waits for its OK. */
   command(line: string): Promise<void> {
+    if (this.died) return Promise.reject(new Error(this.died));
     return new Promise((resolve, reject) => {
       this.answers.push((answer) => (answer.startsWith('OK ') ? resolve() : reject(new Error(`mock cluster: ${answer}`))));
       this.child.stdin.write(`${line}\n`);
@@ -110,11 +129,12 @@ class MockCluster implements TestKafka {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.stopping = true;
+    // A mock killed by a signal has exitCode null and signalCode set: waiting for its 'exit' again would never end.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.stdin.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
+    await this.ended;
     clearTimeout(timer);
   }
 }

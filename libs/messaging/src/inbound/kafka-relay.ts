@@ -45,6 +45,9 @@ export interface RelayStatus {
   /** Consumers created anew after kafkajs gave one up (`restart: false`). */
   readonly consumerRestarts: number;
   readonly lastCrash: { readonly at: string; readonly error: string; readonly restart: boolean } | null;
+  /** Rebalances this relay's consumers were told of (a member joined, left or timed out), and when the last began here. */
+  readonly rebalances: number;
+  readonly lastRebalanceAt: string | null;
   /** The partitions this member was last assigned, with the messages after its last handled offset. */
   readonly partitions: readonly { readonly topic: string; readonly partition: number; readonly lag: number | null }[];
 }
@@ -91,6 +94,8 @@ export class KafkaRelay {
   private consumerRestarts = 0;
   private lastCrash: { at: Date; error: string; restart: boolean } | null = null;
   private crashesInARow = 0;
+  private rebalances = 0;
+  private lastRebalanceAt: Date | null = null;
   /** When the current consumer last joined its group; unset after a crash. */
   private runningSince?: number;
   private recovering?: Promise<void>;
@@ -142,6 +147,8 @@ export class KafkaRelay {
       since: this.stateSince.toISOString(),
       consumerRestarts: this.consumerRestarts,
       lastCrash: this.lastCrash && { ...this.lastCrash, at: this.lastCrash.at.toISOString() },
+      rebalances: this.rebalances,
+      lastRebalanceAt: this.lastRebalanceAt?.toISOString() ?? null,
       partitions: this.assigned.map(({ topic, partition }) => ({ topic, partition, lag: this.lag.get(`${topic}:${partition}`) ?? null })),
     };
   }
@@ -185,6 +192,14 @@ export class KafkaRelay {
       this.assignPartitions(payload.memberAssignment);
       this.runningSince ??= Date.now();
       this.setState('running');
+    });
+    // Told by the coordinator (a heartbeat or commit answered REBALANCE_IN_PROGRESS) that the group is
+    // rebalancing: frequent ones mean members come and go, and each stops every member while it lasts.
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (!current()) return;
+      this.rebalances += 1;
+      this.lastRebalanceAt = new Date();
+      this.options.metrics?.relayRebalances.inc();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return;

@@ -23,6 +23,26 @@ export const FORWARDER_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/**
+ * Answers after which an idempotent producer cannot go on: the broker no longer agrees with its
+ * producer id, epoch or sequence numbers (after a broker restart, say, or a batch written whose
+ * acknowledgement was lost). kafkajs keeps the producer's id and sequences, so every later send
+ * to that partition fails the same way: the producer is replaced, which starts a new id.
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** Failed sends in a row after which the producer is replaced anyway: a state no error names cannot outlive it. */
+export const PRODUCER_RESET_AFTER_FAILURES = 5;
+
+/** Whether a send's error (or one it wraps: retries exceeded, one per partition) says the producer's state is lost. */
+export function producerStateLost(error: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof error !== 'object' || error === null) return false;
+  const candidate = error as { type?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof candidate.type === 'string' && PRODUCER_STATE_LOST.has(candidate.type)) return true;
+  if (producerStateLost(candidate.cause, depth + 1)) return true;
+  return Array.isArray(candidate.errors) && candidate.errors.some((inner) => producerStateLost(inner, depth + 1));
+}
+
 export interface ForwarderCheckpoint {
   readonly checkpoint: LogCheckpoint | null;
   readonly position: number | null;
@@ -68,8 +88,10 @@ export class CaseEventForwarder {
   private connected = false;
   private controller?: AbortController;
   private loop?: Promise<void>;
-  /** Since start: events the broker acknowledged (repeats included), and failed attempts at a batch. */
-  readonly stats = { published: 0, failedAttempts: 0 };
+  /** Since start: events the broker acknowledged (repeats included), failed attempts at a batch, producers replaced. */
+  readonly stats = { published: 0, failedAttempts: 0, producerResets: 0 };
+  /** Sends that failed since the last one that succeeded. */
+  private failedSends = 0;
   private readonly listeners = new Set<(events: readonly RecordedEvent[], ackedAt: Date) => void>();
 
   constructor(
@@ -90,17 +112,7 @@ export class CaseEventForwarder {
     if (this.controller && !this.controller.signal.aborted) return;
     const controller = new AbortController();
     this.controller = controller;
-    // One request in flight keeps each partition's batches in order across retries; the Java-compatible
-    // (murmur2) partitioner puts a key on the partition any other Kafka client would pick.
-    this.producer = this.kafka.producer({
-      allowAutoTopicCreation: false,
-      maxInFlightRequests: 1,
-      idempotent: this.options.idempotentProducer ?? true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = false;
-    });
+    this.producer = this.createProducer();
     const leadership = this.options.leadership;
     if (!leadership) {
       this.loop = this.run(controller.signal, null);
@@ -108,6 +120,38 @@ export class CaseEventForwarder {
     }
     leadership.start((lease, signal) => this.run(signal, lease));
     this.loop = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  private createProducer(): Producer {
+    // One request in flight keeps each partition's batches in order across retries; the Java-compatible
+    // (murmur2) partitioner puts a key on the partition any other Kafka client would pick.
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: this.options.idempotentProducer ?? true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    producer.on(producer.events.DISCONNECT, () => {
+      if (this.producer === producer) this.connected = false;
+    });
+    return producer;
+  }
+
+  /**
+   * A new producer (a new producer id, sequences from zero) in place of one whose sends keep
+   * failing. The batch is sent again from the checkpoint, as after any failure: a batch the old
+   * producer did store comes twice, which at-least-once delivery allows; none is lost.
+   */
+  private replaceProducer(error: unknown): void {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.connected = false;
+    this.failedSends = 0;
+    this.stats.producerResets += 1;
+    this.options.metrics?.forwarderProducerResets.inc();
+    this.logger.warn({ msg: 'replacing the Kafka producer: its sends keep failing or its idempotent state was lost', err: error });
+    // Not awaited: a producer stuck on a broker must not hold up the retry.
+    void old?.disconnect().catch(() => undefined);
   }
 
   private run(signal: AbortSignal, lease: Lease | null): Promise<void> {
@@ -175,7 +219,14 @@ export class CaseEventForwarder {
       // leader publishes too: a repeat, which at-least-once delivery allows, never a loss.
       if (lease) await assertLeaseHeld(this.db, lease);
       // One send per batch, in log order: each partition receives its events as one ordered record batch.
-      await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+      try {
+        await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+      } catch (error) {
+        this.failedSends += 1;
+        if (this.producer === producer && (producerStateLost(error) || this.failedSends >= PRODUCER_RESET_AFTER_FAILURES)) this.replaceProducer(error);
+        throw error;
+      }
+      this.failedSends = 0;
       this.stats.published += events.length;
       this.options.metrics?.forwarderPublished.inc(events.length);
       const ackedAt = new Date();

@@ -106,6 +106,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly relayRebalances = new Counter({
+    name: 'refund_desk_kafka_relay_rebalances_total',
+    help: "Rebalances of its group the relay's consumer was told of (a member joined, left or timed out)",
+    registers: [this.registry],
+  });
+
   readonly deadlinesMissed = new Counter({
     name: 'refund_desk_deadlines_missed_total',
     help: 'Deadlines the scheduler recorded as missed (DeadlineMissed), by kind',
@@ -122,6 +128,12 @@ export class Metrics {
   readonly forwarderFailures = new Counter({
     name: 'refund_desk_kafka_forwarder_failures_total',
     help: 'Failed attempts at forwarding a batch (each is retried from the checkpoint)',
+    registers: [this.registry],
+  });
+
+  readonly forwarderProducerResets = new Counter({
+    name: 'refund_desk_kafka_forwarder_producer_resets_total',
+    help: 'Producers the forwarder replaced after a send showed its idempotent state lost, or after repeated failures',
     registers: [this.registry],
   });
 
