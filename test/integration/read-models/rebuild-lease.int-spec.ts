@@ -6,6 +6,8 @@ import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../sup
 import { countedEvent, TallyProjection } from '../../support/tally-projection';
 
 const event = countedEvent;
+/** The rebuild lease TTL of the renewal test. */
+const LEASE_TTL_MS = 1_000;
 
 /** A gate a test opens; until then whoever waits on it is paused (as a process stopped by GC or SIGSTOP would be). */
 function gate(): { wait: Promise<void>; open(): void; reached: Promise<void>; arrive(): void } {
@@ -174,22 +176,24 @@ function rebuildLeaseSuite(open: () => Promise<{ db: SqlDatabase; store: SealedE
   it('keeps renewing its lease while it runs longer than the TTL, and stops when a renewal is refused', async () => {
     const projection = await fresh();
     const { store: paused, pause } = pausedStore(store, { readAll: 2 });
-    const run = rebuildReadModels(db, paused, [projection], { batchSize: 5, holder: 'replica-a', leaseTtlMs: 300 });
+    // A TTL short enough to outlast several times, long enough that a loaded CI machine's timer
+    // delays (300 ms were seen) do not let a healthy lease run out between renewals.
+    const run = rebuildReadModels(db, paused, [projection], { batchSize: 5, holder: 'replica-a', leaseTtlMs: LEASE_TTL_MS });
     await pause.reached;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await expect(RebuildLeases.acquire(db, [projection.name], { holder: 'replica-b', ttlMs: 300 })).rejects.toMatchObject({ holder: 'replica-a' });
+    await new Promise((resolve) => setTimeout(resolve, 3 * LEASE_TTL_MS));
+    await expect(RebuildLeases.acquire(db, [projection.name], { holder: 'replica-b', ttlMs: LEASE_TTL_MS })).rejects.toMatchObject({ holder: 'replica-a' });
     pause.open();
     await run;
     expect(await total(projection)).toBe(60);
 
     const again = await fresh();
     const second = pausedStore(store, { readAll: 2 });
-    const stopped = rebuildReadModels(db, second.store, [again], { batchSize: 5, holder: 'replica-a', leaseTtlMs: 300 });
+    const stopped = rebuildReadModels(db, second.store, [again], { batchSize: 5, holder: 'replica-a', leaseTtlMs: LEASE_TTL_MS });
     stopped.catch(() => undefined);
     await second.pause.reached;
     await takeOver(again);
     // The refused renewal stops the rebuild on its own, before any further write is tried.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, LEASE_TTL_MS));
     second.pause.open();
     await expect(stopped).rejects.toThrow(`lease ${rebuildLeaseName(again.name)}`);
   });

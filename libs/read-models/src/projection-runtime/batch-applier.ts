@@ -14,6 +14,7 @@ export interface ProjectionTarget {
 
 export interface BatchLogger {
   error(entry: Record<string, unknown>): void;
+  warn?(entry: Record<string, unknown>): void;
 }
 
 /**
@@ -48,6 +49,11 @@ async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
   let first: { error: unknown } | undefined;
   await Promise.all(tasks.map((task) => task.catch((error: unknown) => void (first ??= { error }))));
   if (first) throw first.error;
+}
+
+/** Waits for the batch in flight, if any; true unless it failed. */
+function settledWell(behind: BatchInFlight | undefined): Promise<boolean> {
+  return behind ? behind.done.then(() => true, () => false) : Promise.resolve(true);
 }
 
 /**
@@ -108,9 +114,9 @@ export class BatchApplier {
         for (const [i, target] of targets.entries()) applied.set(target.projection.name, relevant[i].length);
       });
     } catch (error) {
-      // The fallback below starts from where the batch in flight leaves the checkpoints.
-      await behind?.done.catch(() => undefined);
-      if (isTransientError(error) || error instanceof LeaseLostError || events.length === 0) throw error;
+      // The fallback below starts from where the batch in flight leaves the checkpoints; when that
+      // batch failed, they stand before its events, and going on from there would skip them.
+      if (!(await settledWell(behind)) || isTransientError(error) || error instanceof LeaseLostError || events.length === 0) throw error;
       // Only the target that cannot digest an event should pay for it: each on its own, event by event.
       for (const target of targets) {
         applied.set(target.projection.name, await this.applyOneByOne(target, this.relevant(target, events), checkpoint, events));
@@ -119,6 +125,52 @@ export class BatchApplier {
     }
     for (const [i, target] of targets.entries()) target.checkpoint = this.later(from[i], checkpoint);
     return applied;
+  }
+
+  /**
+   * Applies a batch in `transactions` transactions side by side, on separate connections, the
+   * targets dealt among them: the database then writes several read models at once, where one
+   * transaction keeps it to one backend and one core. Each target moves only its own checkpoint,
+   * so a transaction that fails or sets an event aside holds back none of the others; the first
+   * failure is thrown once every transaction has settled. Without `transactions` > 1, one
+   * transaction as `apply`.
+   */
+  async applySeparately(
+    targets: readonly ProjectionTarget[],
+    events: readonly RecordedEvent[],
+    checkpoint: LogCheckpoint,
+    transactions: number,
+    behind?: BatchInFlight,
+  ): Promise<Map<string, number>> {
+    const groups = Array.from({ length: Math.max(1, Math.min(transactions, targets.length)) }, () => [] as ProjectionTarget[]);
+    targets.forEach((target, i) => groups[i % groups.length].push(target));
+    const settled = await Promise.allSettled(groups.map((group) => this.applyBehind(group, events, checkpoint, behind)));
+    const applied = new Map<string, number>();
+    for (const result of settled) {
+      if (result.status === 'rejected') throw result.reason;
+      for (const [name, n] of result.value) applied.set(name, n);
+    }
+    return applied;
+  }
+
+  /**
+   * Applies behind the batch in flight; when the checkpoints were not where that one said it
+   * would leave them (this transaction claimed them first, or that batch set an event aside and
+   * went event by event), applies again on its own from where that batch left them. Not when that
+   * batch failed: its events were never applied, and this batch would go on past them.
+   */
+  private async applyBehind(
+    targets: readonly ProjectionTarget[],
+    events: readonly RecordedEvent[],
+    checkpoint: LogCheckpoint,
+    behind?: BatchInFlight,
+  ): Promise<Map<string, number>> {
+    try {
+      return await this.apply(targets, events, checkpoint, behind);
+    } catch (error) {
+      if (!behind || !(error instanceof CheckpointMovedError) || !(await settledWell(behind))) throw error;
+      return this.apply(targets, events, checkpoint);
+    }
   }
 
   private moved(target: ProjectionTarget, from: LogCheckpoint | null): CheckpointMovedError {

@@ -1,6 +1,7 @@
 import { LeaseLostError, REPLICA_ID, SqlDatabase } from '@refund-desk/database';
 import { LogCheckpoint, ReadAllResult, SealedEventLog } from '@refund-desk/event-store';
 import { BatchApplier, BatchLogger, ProjectionTarget } from './batch-applier';
+import { loadGenerations } from './checkpoints';
 import { CheckpointMovedError, Fence, indexGeneration, prepareRebuild, swapGeneration } from './generations';
 import { Projection } from './projection';
 import { REBUILD_LEASE_TTL_MS, RebuildLeases } from './rebuild-leases';
@@ -26,9 +27,18 @@ export interface RebuildProgress {
  */
 export const REBUILD_BATCH_SIZE = 5_000;
 
+/**
+ * Transactions side by side per batch on PostgreSQL. With the next batch waiting behind the one
+ * committing, a rebuild holds up to twice this many connections (and one to read the log), so
+ * the pool of a service that rebuilds in-process keeps room for its other work.
+ */
+export const REBUILD_TRANSACTIONS = 3;
+
 export interface RebuildOptions {
   /** Events per committed batch; REBUILD_BATCH_SIZE when absent. */
   readonly batchSize?: number;
+  /** Transactions side by side per batch (PostgreSQL; PGlite has one connection); REBUILD_TRANSACTIONS when absent. */
+  readonly transactions?: number;
   /** Throw away an interrupted rebuild's tables instead of resuming them. */
   readonly restart?: boolean;
   readonly signal?: AbortSignal;
@@ -47,7 +57,13 @@ export interface RebuildOptions {
 
 const MAX_SWAP_ATTEMPTS = 5;
 
-const consoleLogger: BatchLogger = { error: (entry) => console.error(JSON.stringify(entry)) };
+/** Times in a row the catch-up may go on from the stored checkpoints without reading anything new. */
+const MAX_RESUMES = 3;
+
+const consoleLogger: BatchLogger = {
+  error: (entry) => console.error(JSON.stringify({ level: 'error', ...entry })),
+  warn: (entry) => console.error(JSON.stringify({ level: 'warn', ...entry })),
+};
 
 /**
  * Rebuilds read models from the log into fresh generations while the live ones keep serving,
@@ -105,17 +121,31 @@ async function rebuildUnderLease(
   applier.fence = fence;
   const catchUp = new PipelinedCatchUp(store, applier, pending, {
     batchSize: options.batchSize ?? REBUILD_BATCH_SIZE,
+    // PGlite has one connection: there transactions side by side would only queue.
+    transactions: db.kind === 'postgres' ? (options.transactions ?? REBUILD_TRANSACTIONS) : 1,
     signal,
     onBatch: (page, applied) => {
       meter.batchCommitted(page, applied);
       options.onProgress?.(meter.report('building'));
     },
   });
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    await catchUp.run();
+  const logger = options.logger ?? consoleLogger;
+  for (let attempt = 1, resumed = 0; pending.length > 0; ) {
+    const readBefore = meter.read;
+    try {
+      await catchUp.run();
+    } catch (error) {
+      // Every batch commits with its checkpoint and only from where it found it, so the stored
+      // checkpoints are always true: going on from them is what a run started again would do.
+      resumed = meter.read > readBefore ? 1 : resumed + 1;
+      if (!(error instanceof CheckpointMovedError) || resumed > MAX_RESUMES) throw error;
+      (logger.warn ?? logger.error).call(logger, { msg: 'rebuild found a checkpoint not where it left it; going on from the stored checkpoints', detail: error.message });
+      await resumeFromStored(db, pending, error);
+      continue;
+    }
     meter.headAt((await store.head()).position);
     options.onProgress?.(meter.report('swapping'));
-    await swapInCaughtUp(db, pending, attempt, fence);
+    await swapInCaughtUp(db, pending, attempt++, fence);
   }
   return meter.report('done');
 }
@@ -131,6 +161,20 @@ async function openBuildingGenerations(db: SqlDatabase, projections: readonly Pr
 }
 
 /**
+ * Sets each pending generation's checkpoint to the stored one. The rebuild leases keep other
+ * writers out, so a generation that is gone or no longer building means something else is wrong:
+ * `cause` is thrown then.
+ */
+async function resumeFromStored(db: SqlDatabase, pending: readonly ProjectionTarget[], cause: Error): Promise<void> {
+  const rows = await loadGenerations(db, pending.map((target) => target.projection.name));
+  for (const target of pending) {
+    const row = rows.find((r) => r.name === target.projection.name && r.generation === target.generation);
+    if (row?.status !== 'building') throw cause;
+    target.checkpoint = row.checkpoint;
+  }
+}
+
+/**
  * Step 3: gives each caught-up generation its indexes and swaps it in, taking it off `pending`.
  * One another writer moved meanwhile stays pending from where it now stands, to catch up again.
  */
@@ -142,8 +186,7 @@ async function swapInCaughtUp(db: SqlDatabase, pending: ProjectionTarget[], atte
       pending.splice(pending.indexOf(target), 1);
     } catch (error) {
       if (!(error instanceof CheckpointMovedError) || attempt >= MAX_SWAP_ATTEMPTS) throw error;
-      const row = await prepareRebuild(db, target.projection, false, fence);
-      target.checkpoint = row.checkpoint;
+      await resumeFromStored(db, [target], error);
     }
   }
 }
@@ -165,6 +208,11 @@ class ProgressMeter {
     this.eventsRead += page.events.length;
     const last = page.events[page.events.length - 1];
     if (last) this.position = last.position;
+  }
+
+  /** Events read so far by this run. */
+  get read(): number {
+    return this.eventsRead;
   }
 
   headAt(position: number | null): void {
@@ -191,12 +239,12 @@ class ProgressMeter {
 interface Batch {
   readonly page: ReadAllResult;
   readonly done: Promise<Map<string, number>>;
-  /** Applied behind the batch before, still in flight when this one started. */
-  readonly behind: boolean;
 }
 
 interface CatchUpOptions {
   readonly batchSize: number;
+  /** Transactions side by side per batch, the read models dealt among them (BatchApplier.applySeparately). */
+  readonly transactions: number;
   readonly signal?: AbortSignal;
   /** After each batch has committed, in log order. */
   readonly onBatch: (page: ReadAllResult, applied: ReadonlyMap<string, number>) => void;
@@ -267,21 +315,15 @@ class PipelinedCatchUp {
   /** Starts applying a page, behind the batch in flight if there is one. */
   private applyBehind(page: ReadAllResult, inFlight: Batch | undefined): Batch {
     const behind = inFlight && { done: inFlight.done, checkpoint: inFlight.page.checkpoint! };
-    const batch: Batch = { page, behind: behind !== undefined, done: this.applier.apply(this.pending, page.events, page.checkpoint!, behind) };
+    const batch: Batch = {
+      page,
+      done: this.applier.applySeparately(this.pending, page.events, page.checkpoint!, this.options.transactions, behind),
+    };
     batch.done.catch(() => undefined);
     return batch;
   }
 
   private async settle(batch: Batch): Promise<void> {
-    let applied: Map<string, number>;
-    try {
-      applied = await batch.done;
-    } catch (error) {
-      // The batch before did not commit as one (it set an event aside and went event by event):
-      // this one, prepared behind it, is applied again on its own.
-      if (!batch.behind || !(error instanceof CheckpointMovedError)) throw error;
-      applied = await this.applier.apply(this.pending, batch.page.events, batch.page.checkpoint!);
-    }
-    this.options.onBatch(batch.page, applied);
+    this.options.onBatch(batch.page, await batch.done);
   }
 }

@@ -8,6 +8,11 @@ export interface CaseRow {
   readonly version: number;
 }
 
+/**
+ * The next row for a case: `row` itself when the event changes nothing, else a new object of the
+ * evolve's own making, which the fold then owns (it stamps the event's version on it in place, so
+ * a rebuild does not copy every row twice per event). Never a shared constant.
+ */
 export type CaseRowEvolve<Row extends CaseRow> = (row: Row | undefined, event: RecordedEvent, caseId: string) => Row | undefined;
 
 const plain = (row: Record<string, unknown>): Record<string, unknown> => {
@@ -42,7 +47,8 @@ export async function foldCaseRows<Row extends CaseRow>(
     if (row && event.version <= row.version) continue;
     const next = evolve(row, event, caseId);
     if (next === undefined || next === row) continue;
-    byCase.set(caseId, { ...next, version: event.version });
+    (next as { version: number }).version = event.version;
+    byCase.set(caseId, next);
     changed.add(caseId);
   }
   const written = [...changed].map((id) => byCase.get(id)!);
