@@ -1,26 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { PostgresDatabase } from '@refund-desk/database';
 import { describeWithPostgres } from '../support/postgres';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 import { eventually } from '../support/kafka/test-kafka';
+import { freePort } from '../support/processes';
 
 const metric = (text: string, name: string): number => {
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : NaN;
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * The read horizon is server-wide: a transaction left open in another database of the same

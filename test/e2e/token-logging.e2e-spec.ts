@@ -1,22 +1,12 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import { freePort } from '../support/processes';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'token-logging-secret-that-is-long-enough-0123456789';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * The service as `npm start` runs it (apps/refund-desk/src/main.ts, from the sources), logging at

@@ -68,12 +68,20 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const issuer = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the OIDC provider did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    // After a stall of this process or of the machine, the timer and the provider's line are both due at once, and
+    // timers run before I/O: the refusal waits one turn (setImmediate runs after the I/O phase), so a line that did
+    // arrive in time wins.
+    let started = false;
+    const timer = setTimeout(
+      () => setImmediate(() => started || reject(new Error(`the OIDC provider did not start within ${START_TIMEOUT_MS} ms:\n${output}`))),
+      START_TIMEOUT_MS,
+    );
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith('{'));
+      const line = stdout.split('\n').find((candidate, i, lines) => candidate.startsWith('{') && i < lines.length - 1);
       if (!line) return;
+      started = true;
       clearTimeout(timer);
       resolve((JSON.parse(line) as { issuer: string }).issuer);
     });

@@ -83,16 +83,39 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
-/** A TCP port free on 127.0.0.1 right now (the kernel's pick). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports handed to the services a test starts come from a block of this process's own, below the
+ * kernel's ephemeral range. A port the kernel picked (listen(0)) and we closed again could be
+ * picked once more, by a suite in another worker, before our service binds it: our /health
+ * polls were then answered by that suite's service, which refused our tokens (a CI failure of
+ * the token-logging suite). The kernel never picks these ports, and each jest worker (or
+ * Playwright worker) has a block of its own.
+ */
+const PORT_BLOCK_SIZE = 100;
+const PORT_BLOCKS_START = 20_000;
+const portSlot = (): number => {
+  if (process.env.JEST_WORKER_ID) return Number(process.env.JEST_WORKER_ID) % 50;
+  if (process.env.TEST_PARALLEL_INDEX) return 50 + (Number(process.env.TEST_PARALLEL_INDEX) % 49);
+  return 99;
+};
+/** Where this module's walk through its block begins: suites run one after another in a worker, each with a fresh copy. */
+let portCursor = Math.floor(Math.random() * PORT_BLOCK_SIZE);
+
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolveListen) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolveListen(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveListen(true)));
   });
+
+/** A TCP port free on 127.0.0.1 right now, from this worker's block (see PORT_BLOCK_SIZE). */
+export async function freePort(): Promise<number> {
+  const base = PORT_BLOCKS_START + portSlot() * PORT_BLOCK_SIZE;
+  for (let tried = 0; tried < PORT_BLOCK_SIZE; tried++) {
+    const port = base + (portCursor++ % PORT_BLOCK_SIZE);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${base}-${base + PORT_BLOCK_SIZE - 1}`);
 }
 
 export const randomMasterKey = (): string => randomBytes(32).toString('base64');
