@@ -57,16 +57,32 @@ export async function openTestSchema(prefix = 't'): Promise<{ db: PostgresDataba
  */
 export async function untilAllVisible(
   db: Pick<PostgresDatabase, 'query'>,
-  store: { head(): Promise<{ position: number | null }> },
+  store: { head(): Promise<{ position: number | null; checkpoint: string | null }> },
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const { rows } = await db.query<{ last: number | null }>('SELECT max(global_position)::int AS last FROM events');
   const last = rows[0]?.last ?? null;
   for (;;) {
-    const visible = (await store.head()).position;
-    if (last === null || (visible !== null && visible >= last)) return;
-    if (Date.now() > deadline) throw new Error(`events up to ${last} were committed but readers still see only up to ${visible} after ${timeoutMs} ms`);
+    const head = await store.head();
+    if (last === null || (await eventsBeyond(db, head.checkpoint, last)) === 0) return;
+    if (Date.now() > deadline) throw new Error(`events up to ${last} were committed but readers still see only up to ${head.checkpoint} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Events (up to `upToPosition`, when given) that lie beyond `checkpoint` in the order the log is
+ * read: (transaction, position). Positions do not follow commit order (appends committed together,
+ * or statements drawing from the sequence at once), so a reader is at the head when this is 0,
+ * not when its last position reaches max(global_position): its last event can sit below it.
+ */
+export async function eventsBeyond(db: Pick<PostgresDatabase, 'query'>, checkpoint: string | null, upToPosition?: number): Promise<number> {
+  const [tx, position] = checkpoint ? checkpoint.split(':') : ['0', '0'];
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM events
+      WHERE ($3::bigint IS NULL OR global_position <= $3) AND (transaction_id, global_position) > ($1::xid8, $2::bigint)`,
+    [tx, position, upToPosition ?? null],
+  );
+  return rows[0].n;
 }
