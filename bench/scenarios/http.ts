@@ -8,6 +8,7 @@ import { RefundRequest } from '@refund-desk/domain';
 import { ProjectionRunner } from '@refund-desk/read-models';
 import { sampleRequest, startTestApp, waitForProjections } from '../../test/support/test-app';
 import { runLoad, LoadResult } from '../support/load';
+import { productionLogSink } from '../support/logs';
 import { say } from '../support/progress';
 import { ScratchDatabase } from '../support/postgres';
 
@@ -81,7 +82,7 @@ export async function runHttpScenario(options: {
   const schema = `http_${randomBytes(4).toString('hex')}`;
   // The API process as deployed: its own pool of the default size, no projector in it.
   const database = await PostgresDatabase.open({ connectionString: options.scratch.url, schema, poolSize: 10 });
-  const app = await startTestApp({ database, env: { PROJECTIONS_ENABLED: 'false' } });
+  const app = await startTestApp({ database, env: { PROJECTIONS_ENABLED: 'false' }, logDestination: productionLogSink() });
   const cells: HttpCell[] = [];
   try {
     const agent = app.token('bench_agent', ['agent']);

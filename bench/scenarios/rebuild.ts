@@ -16,6 +16,11 @@ export interface RebuildCell {
   readonly rowsWritten: number;
   readonly rebuildSeconds: number;
   readonly eventsPerSecond: number;
+  /**
+   * CPU this process spent during the rebuild, as a share of its wall time: near 1, the process
+   * (reading, decoding, folding rows) is the limit; well below, the database is.
+   */
+  readonly processCpuShare: number;
   /** INSERT … SELECT of the very rows the rebuild wrote into empty tables of the same shape. */
   readonly bulkInsertSeconds: number;
   readonly bulkEventsPerSecond: number;
@@ -70,7 +75,9 @@ export async function runRebuildScenario(options: { scratch: ScratchDatabase; ev
     await db.query('CHECKPOINT');
     say(`rebuild: all ${projections.length} read models from ${events} events`);
     const progress = new Progress('rebuild (events)', events);
+    const cpuBefore = process.cpuUsage();
     const result = await rebuildReadModels(db, store, projections, { onProgress: (p) => progress.tick(p.eventsRead) });
+    const cpu = process.cpuUsage(cpuBefore);
 
     await db.query('CHECKPOINT');
     say('rebuild: the bulk-insert limit of the same rows');
@@ -94,6 +101,7 @@ export async function runRebuildScenario(options: { scratch: ScratchDatabase; ev
       rowsWritten,
       rebuildSeconds: Number(result.elapsedSeconds.toFixed(2)),
       eventsPerSecond: result.eventsPerSecond,
+      processCpuShare: Number(((cpu.user + cpu.system) / 1e6 / result.elapsedSeconds).toFixed(2)),
       bulkInsertSeconds: Number((bulkMs / 1000).toFixed(2)),
       bulkEventsPerSecond: perSecond(result.eventsRead, bulkMs),
     };

@@ -27,12 +27,26 @@ const fmt = (n: number | null | undefined): string => (n === null || n === undef
 /** The issue's targets, judged from this run's own figures (ratios within one run). */
 export function targetsOf(r: Results): Target[] {
   const targets: Target[] = [];
-  const at8 = (system: AppendCell['system']) => r.append.find((c) => c.store === 'postgres' && c.writers === 8 && c.system === system);
-  const ours = at8('refund-desk');
+  const at = (writers: number, system: AppendCell['system']) =>
+    r.append.find((c) => c.store === 'postgres' && c.writers === writers && c.system === system);
+  // Issue 16: group commit takes appends past one durable commit per row.
+  for (const [writers, goal] of [
+    [8, 1.0],
+    [32, 1.5],
+  ] as const) {
+    const ours = at(writers, 'refund-desk');
+    if (!ours) continue;
+    const raw = ratio(ours.appendsPerSecond, at(writers, 'raw INSERT')?.appendsPerSecond ?? 0);
+    const limit = at(writers, 'raw INSERT, 100 rows/commit')?.appendsPerSecond;
+    targets.push({
+      goal: `append at ${writers} writers ≥ ${goal.toFixed(1)}× raw INSERT`,
+      measured: `${raw ?? '–'}×${limit ? ` (${fmt(ours.appendsPerSecond)}/s; 100 rows/commit: ${fmt(limit)}/s)` : ''}`,
+      met: raw === null ? null : raw >= goal,
+    });
+  }
+  const ours = at(8, 'refund-desk');
   if (ours) {
-    const raw = ratio(ours.appendsPerSecond, at8('raw INSERT')?.appendsPerSecond ?? 0);
-    const peer = ratio(ours.appendsPerSecond, at8('emmett-postgresql')?.appendsPerSecond ?? 0);
-    targets.push({ goal: 'append at 8 writers ≥ 0.8× raw INSERT', measured: `${raw ?? '–'}×`, met: raw === null ? null : raw >= 0.8 });
+    const peer = ratio(ours.appendsPerSecond, at(8, 'emmett-postgresql')?.appendsPerSecond ?? 0);
     targets.push({ goal: 'append at 8 writers ≥ 1.5× emmett-postgresql', measured: `${peer ?? '–'}×`, met: peer === null ? null : peer >= 1.5 });
   }
   for (const cell of r.rebuild) {
@@ -125,8 +139,17 @@ export function printReport(report: {
     out.push(
       table(
         'Rebuild of every read model vs INSERT … SELECT of the same rows',
-        ['events', 'rows', 'rebuild s', 'events/s', 'bulk s', 'bulk events/s', 'share'],
-        results.rebuild.map((c) => [c.events, c.rowsWritten, c.rebuildSeconds, c.eventsPerSecond, c.bulkInsertSeconds, c.bulkEventsPerSecond, `${ratio(c.eventsPerSecond, c.bulkEventsPerSecond)}×`]),
+        ['events', 'rows', 'rebuild s', 'events/s', 'process CPU', 'bulk s', 'bulk events/s', 'share'],
+        results.rebuild.map((c) => [
+          c.events,
+          c.rowsWritten,
+          c.rebuildSeconds,
+          c.eventsPerSecond,
+          c.processCpuShare === undefined ? '–' : `${Math.round(c.processCpuShare * 100)}%`,
+          c.bulkInsertSeconds,
+          c.bulkEventsPerSecond,
+          `${ratio(c.eventsPerSecond, c.bulkEventsPerSecond)}×`,
+        ]),
       ),
     );
   }

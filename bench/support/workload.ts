@@ -60,7 +60,24 @@ export interface WriterRun {
  * Runs `writers` concurrent loops, each appending its jobs one after another, and times the
  * whole run and every append.
  */
-export async function runWriters(workload: AppendWorkload, append: (job: AppendJob) => Promise<void>, onProgress?: (done: number) => void): Promise<WriterRun> {
+export async function runWriters(
+  workload: AppendWorkload,
+  append: (job: AppendJob) => Promise<void>,
+  onProgress?: (done: number) => void,
+): Promise<WriterRun> {
+  return runBatchedWriters(workload, 1, (jobs) => append(jobs[0]), onProgress);
+}
+
+/**
+ * The same loops writing `batch` jobs at a time (the multi-row reference): each job's latency is
+ * its batch's, and a failed batch counts each of its jobs as an error.
+ */
+export async function runBatchedWriters(
+  workload: AppendWorkload,
+  batch: number,
+  append: (jobs: readonly AppendJob[]) => Promise<void>,
+  onProgress?: (done: number) => void,
+): Promise<WriterRun> {
   const latenciesMs: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -68,16 +85,20 @@ export async function runWriters(workload: AppendWorkload, append: (job: AppendJ
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: workload.writers }, async (_, writer) => {
-      for (const job of jobsOfWriter(workload, writer)) {
+      const jobs = jobsOfWriter(workload, writer);
+      for (let i = 0; i < jobs.length; i += batch) {
+        const chunk = jobs.slice(i, i + batch);
         const t0 = process.hrtime.bigint();
         try {
-          await append(job);
-          latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          await append(chunk);
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          for (let j = 0; j < chunk.length; j++) latenciesMs.push(ms);
         } catch (error) {
-          errors += 1;
+          errors += chunk.length;
           firstError ??= error instanceof Error ? error.message : String(error);
         }
-        onProgress?.(++done);
+        done += chunk.length;
+        onProgress?.(done);
       }
     }),
   );

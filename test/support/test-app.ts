@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DestinationStream } from 'pino';
 import { JwtService } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -81,6 +82,8 @@ export interface TestAppOptions {
   readonly dataDir?: string;
   /** Keep the service's log lines (at LOG_LEVEL info unless env says otherwise) for `logs()`. */
   readonly captureLogs?: boolean;
+  /** Where the log lines go instead (at LOG_LEVEL info unless env says otherwise): the bench logs as production does. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** The whole service (API + projector) on a fresh store, listening on a random local port. */
@@ -89,7 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config: AppConfig = loadAppConfig({
     NODE_ENV: 'test',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: options.captureLogs ? 'info' : 'silent',
+    LOG_LEVEL: options.captureLogs || options.logDestination ? 'info' : 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
@@ -117,7 +120,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logStream = { write: (chunk: string) => void logLines.push(...chunk.split('\n').filter(Boolean)) };
   const moduleRef = await Test.createTestingModule({ imports: [RefundDeskModule] })
     .overrideProvider(LOG_DESTINATION)
-    .useValue(options.captureLogs ? logStream : null)
+    .useValue(options.logDestination ?? (options.captureLogs ? logStream : null))
     .overrideProvider(AppConfig)
     .useValue(config)
     .overrideProvider(SQL_DATABASE)
