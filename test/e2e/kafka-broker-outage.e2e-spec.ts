@@ -4,6 +4,9 @@ import { caseEventErrors, schemaErrors } from '@refund-desk/messaging/testing';
 import { sampleRequest, startTestApp, TestApp } from '../support/test-app';
 import { eventsBeyond } from '../support/postgres';
 
+/** Short, so that the stuck-send test waits little; long beside a send to the local mock (milliseconds). */
+const SEND_TIMEOUT_MS = 4_000;
+
 describeWithKafka(
   'the case-event forwarder through a broker outage (PGlite)',
   () => {
@@ -13,7 +16,7 @@ describeWithKafka(
     beforeAll(async () => {
       kafka = await startTestKafka();
       t = await startTestApp({
-        env: { ...kafkaEnv(kafka), KAFKA_RELAY_ENABLED: 'false', KAFKA_RETRY_MAX_MS: '500', KAFKA_FORWARDER_BATCH_SIZE: '25' },
+        env: { ...kafkaEnv(kafka), KAFKA_RELAY_ENABLED: 'false', KAFKA_RETRY_MAX_MS: '500', KAFKA_FORWARDER_BATCH_SIZE: '25', KAFKA_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS) },
       });
     });
     afterAll(async () => {
@@ -102,6 +105,38 @@ describeWithKafka(
       const metrics = await t.request('GET', '/metrics');
       expect(metrics.text).toMatch(new RegExp(`^refund_desk_kafka_forwarder_producer_resets_total ${resetsBefore + 1}$`, 'm'));
     });
+
+    it('replaces a producer whose send is stuck past KAFKA_SEND_TIMEOUT_MS, and delivers once the broker answers again', async () => {
+      const agent = t.token('agent_ann', ['agent']);
+      const forwarder = t.app.get(MessagingLifecycle).caseEventForwarder!;
+      await eventually('the forwarder to catch up', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 60_000);
+      const resetsBefore = forwarder.stats.producerResets;
+      // The broker accepts the request and answers it only after kafkajs' own request timeout
+      // (30 s): without a deadline of its own the forwarder would wait that long per attempt.
+      await kafka.delayResponses(40_000);
+      let logged: { status: number; body: { caseId: string } };
+      try {
+        const askedAt = Date.now();
+        logged = await t.request('POST', '/v1/cases', { token: agent, body: sampleRequest(t.clock.now()) });
+        expect(logged.status).toBe(201);
+        await eventually('the forwarder to give up on the stuck send', () => forwarder.stats.producerResets > resetsBefore, 30_000);
+        const gaveUpAfterMs = Date.now() - askedAt;
+        expect(gaveUpAfterMs).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS - 500);
+        expect(gaveUpAfterMs).toBeLessThan(SEND_TIMEOUT_MS + 10_000);
+        expect(await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)).toBeGreaterThan(0);
+      } finally {
+        await kafka.delayResponses(0);
+      }
+      await eventually('the forwarder to reach the head once the broker answers', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 60_000);
+      const out = await collect(kafka, ['refunds.case-events.v1']);
+      try {
+        await eventually('the new case on the topic', () => out.messages.some((m) => m.key === logged.body.caseId), 30_000);
+      } finally {
+        await out.stop();
+      }
+      const metrics = await t.request('GET', '/metrics');
+      expect(Number(/^refund_desk_kafka_forwarder_producer_resets_total (\d+)$/m.exec(metrics.text)?.[1])).toBeGreaterThan(resetsBefore);
+    }, 120_000);
   },
   { faults: true },
 );

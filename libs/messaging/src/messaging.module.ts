@@ -64,6 +64,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
         batchSize: this.config.KAFKA_FORWARDER_BATCH_SIZE,
         retryMaxMs: this.config.KAFKA_RETRY_MAX_MS,
         idempotentProducer: this.config.KAFKA_IDEMPOTENT_PRODUCER,
+        sendTimeoutMs: this.config.KAFKA_SEND_TIMEOUT_MS,
         metrics: this.metrics,
       });
       this.forwarder.start();

@@ -29,6 +29,8 @@ export interface TestKafka {
    * an error code (GROUP_AUTHORIZATION_FAILED, REBALANCE_IN_PROGRESS, …) (mock only).
    */
   failRequests(request: string, code: string, count?: number): Promise<void>;
+  /** Delays every response of a broker (by node id), or of every broker, by `ms`; 0 ends it (mock only). */
+  delayResponses(ms: number, broker?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,10 @@ class MockCluster implements TestKafka {
     return this.command(`error ${request} ${code} ${count}`);
   }
 
+  delayResponses(ms: number, broker = -1): Promise<void> {
+    return this.command(`rtt ${broker} ${ms}`);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     // A mock killed by a signal has exitCode null and signalCode set: waiting for its 'exit' again would never end.
@@ -154,7 +160,7 @@ export async function startTestKafka(options: { partitions?: number; topics?: re
     await admin.disconnect();
   }
   const refuse = (): Promise<void> => Promise.reject(new Error('stopping the broker needs the mock cluster'));
-  return { brokers, external: true, down: refuse, up: refuse, failRequests: refuse, stop: async () => undefined };
+  return { brokers, external: true, down: refuse, up: refuse, failRequests: refuse, delayResponses: refuse, stop: async () => undefined };
 }
 
 /** The mock cluster stands in unless KAFKA_BROKERS names a real broker. */

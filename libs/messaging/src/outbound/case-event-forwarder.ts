@@ -34,6 +34,23 @@ const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PR
 /** Failed sends in a row after which the producer is replaced anyway: a state no error names cannot outlive it. */
 export const PRODUCER_RESET_AFTER_FAILURES = 5;
 
+/**
+ * Longest a batch's connect and send may take before the forwarder gives up on that producer.
+ * kafkajs bounds each request (requestTimeout) and its retries, yet a send can still wait on a
+ * broker connection or a per-broker lock far longer; nothing else would notice, and the topic
+ * would fall behind with the service reporting only lag. Generous beside a healthy send (a few
+ * ms), so that only a stuck producer meets it.
+ */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+
+/** A send that had not settled by the forwarder's deadline: its producer is replaced and the batch sent again. */
+export class ForwarderSendTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the Kafka send did not settle within ${timeoutMs} ms`);
+    this.name = 'ForwarderSendTimeoutError';
+  }
+}
+
 /** Whether a send's error (or one it wraps: retries exceeded, one per partition) says the producer's state is lost. */
 export function producerStateLost(error: unknown, depth = 0): boolean {
   if (depth > 5 || typeof error !== 'object' || error === null) return false;
@@ -57,6 +74,8 @@ export interface CaseEventForwarderOptions {
   readonly idleWaitMs?: number;
   /** Idempotent producer (default true): a batch retried after a lost acknowledgement is not stored twice. */
   readonly idempotentProducer?: boolean;
+  /** Deadline of a batch's connect and send (default DEFAULT_SEND_TIMEOUT_MS); past it the producer is replaced. */
+  readonly sendTimeoutMs?: number;
   readonly metrics?: Metrics;
   /**
    * Forward only while this replica holds the forwarder's lease: every replica may run a
@@ -209,21 +228,26 @@ export class CaseEventForwarder {
   private async forward(events: readonly RecordedEvent[], checkpoint: LogCheckpoint, lease: Lease | null): Promise<void> {
     if (events.length > 0) {
       const producer = this.producer!;
-      if (!this.connected) {
-        await producer.connect();
-        this.connected = true;
-      }
-      // Checked just before the send: a replica paused past its lease (SIGSTOP, a long GC) finds out
-      // here when it wakes, not after publishing. Kafka cannot fence the send itself without
-      // transactions, so a pause between this check and the send can still publish a batch the new
-      // leader publishes too: a repeat, which at-least-once delivery allows, never a loss.
-      if (lease) await assertLeaseHeld(this.db, lease);
-      // One send per batch, in log order: each partition receives its events as one ordered record batch.
       try {
-        await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+        await this.withinSendDeadline(async () => {
+          if (!this.connected) {
+            await producer.connect();
+            // A connect that outlived its deadline must not mark the producer that replaced it connected.
+            if (this.producer === producer) this.connected = true;
+          }
+          // Checked just before the send: a replica paused past its lease (SIGSTOP, a long GC) finds out
+          // here when it wakes, not after publishing. Kafka cannot fence the send itself without
+          // transactions, so a pause between this check and the send can still publish a batch the new
+          // leader publishes too: a repeat, which at-least-once delivery allows, never a loss.
+          if (lease) await assertLeaseHeld(this.db, lease);
+          // One send per batch, in log order: each partition receives its events as one ordered record batch.
+          await producer.send({ topic: TOPICS.caseEvents, acks: -1, messages: events.map(caseEventMessage) });
+        });
       } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
         this.failedSends += 1;
-        if (this.producer === producer && (producerStateLost(error) || this.failedSends >= PRODUCER_RESET_AFTER_FAILURES)) this.replaceProducer(error);
+        const stuck = error instanceof ForwarderSendTimeoutError;
+        if (this.producer === producer && (stuck || producerStateLost(error) || this.failedSends >= PRODUCER_RESET_AFTER_FAILURES)) this.replaceProducer(error);
         throw error;
       }
       this.failedSends = 0;
@@ -249,6 +273,28 @@ export class CaseEventForwarder {
       );
     });
     if (last) this.options.metrics?.forwarderCheckpointPosition.set(last.position);
+  }
+
+  /**
+   * Runs a batch's connect and send, failing with ForwarderSendTimeoutError if they have not settled
+   * by the deadline. The abandoned send is not awaited: its producer is replaced and disconnected,
+   * which fails it; should it still reach the broker, its events come again after the retry's copy,
+   * a repeat that at-least-once delivery allows (the first copy of each event stays in log order).
+   */
+  private async withinSendDeadline(send: () => Promise<void>): Promise<void> {
+    const timeoutMs = this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const sending = send();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ForwarderSendTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      await Promise.race([sending, deadline]);
+    } finally {
+      clearTimeout(timer);
+      // Settles after the deadline, if at all: its outcome no longer matters.
+      sending.catch(() => undefined);
+    }
   }
 
   /** Where the forwarder stands against the readable head of the log; sets the lag gauges. */

@@ -267,6 +267,13 @@ export class AppConfig {
   KAFKA_RETRY_MAX_MS = 10_000;
 
   /**
+   * Longest the forwarder waits for one batch's connect and send before it replaces its producer
+   * and sends the batch again: a producer stuck on a broker must not hold the topic back unseen.
+   */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(600_000)
+  KAFKA_SEND_TIMEOUT_MS = 30_000;
+
+  /**
    * /health says `degraded` when a committed event has waited longer than this behind the read
    * horizon (an old transaction still open on the database server); 0 turns the check off.
    */
