@@ -23,6 +23,7 @@ import { caseStreamName } from '@refund-desk/domain';
 import { READ_MODELS } from '@refund-desk/read-models';
 import { requestMessage } from '../support/kafka/messages';
 import { collect, describeWithKafka, kafkaEnv, partitionLeaders, startTestKafka, TestKafka, testProducer } from '../support/kafka/test-kafka';
+import { recordDiagnosis } from '../support/ci-diagnosis';
 import { describeWithPostgres, POSTGRES_TEST_URL } from '../support/postgres';
 import { baseEnv, ENTRY_POINTS, escalatingRequest, eventually, freePort, http, mintToken, randomMasterKey, runCli, ServiceProcess, sleep } from '../support/processes';
 import { expectCleanExit, setUpProcessSuite, start, stopAll } from './entry-point-checks';
@@ -99,17 +100,18 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
      * What a failed wait needs to be read from CI's log alone: the log head against the forwarder's
      * and the projections' checkpoints, the leases, every transaction on the server that holds an id
      * or waits for a lock (the read horizon is server-wide), each replica's /health and its last lines.
+     * One line per fact, so that it fits the end of CI's output (see recordDiagnosis).
      */
-    const diagnosis = async (): Promise<string> => {
+    const diagnosis = async (): Promise<string[]> => {
       const part = async (title: string, read: () => Promise<unknown>): Promise<string> => {
         try {
-          return `${title}: ${JSON.stringify(await read(), null, 1)}`;
+          return `${title}: ${JSON.stringify(await read())}`;
         } catch (error) {
           return `${title}: (could not read: ${(error as Error).message})`;
         }
       };
       const rows = async (sql: string): Promise<unknown[]> => (await db.query(sql)).rows;
-      const parts = await Promise.all([
+      const lines = await Promise.all([
         part('head', headPosition),
         part('forwarder checkpoint', async () => (await forwarderCheckpoint())?.map(String) ?? null),
         part('events after the forwarder checkpoint', () =>
@@ -122,7 +124,7 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
         part('leases', () => rows(`SELECT name, holder, token, round(extract(epoch FROM expires_at - now())::numeric, 1) AS expires_in_s FROM ${schema}.leases ORDER BY name`)),
         part('transactions with an id or waiting for a lock', () =>
           rows(`SELECT pid, datname, application_name, state, backend_xid::text AS xid, round(extract(epoch FROM now() - xact_start)::numeric, 1) AS xact_s,
-                       wait_event_type, wait_event, left(query, 160) AS query
+                       wait_event_type, wait_event, left(query, 100) AS query
                   FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR wait_event_type = 'Lock' ORDER BY xact_start`),
         ),
       ]);
@@ -131,16 +133,18 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
           (answer) => answer.text,
           (error: Error) => `(no answer: ${error.message})`,
         );
-        parts.push(`${replica.name} (pid ${replica.pid}) /health: ${health}`, `${replica.name} last lines:\n${replica.logs().split('\n').slice(-12).join('\n')}`);
+        lines.push(`${replica.name} (pid ${replica.pid}) /health: ${health}`, ...replica.logs().trimEnd().split('\n').slice(-6).map((line) => `${replica.name}| ${line}`));
       }
-      return parts.join('\n');
+      return lines;
     };
-    /** `eventually`, and when it times out, the diagnosis in the error. */
+    /** `eventually`, and when it times out, the diagnosis in the error and in CI's diagnosis file. */
     const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs?: number, everyMs?: number): Promise<number> => {
       try {
         return await eventually(what, check, timeoutMs, everyMs);
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n${await diagnosis()}`, { cause: error });
+        const found = await diagnosis();
+        recordDiagnosis('replica-failover', (error as Error).message, found);
+        throw new Error(`${(error as Error).message}\n${found.join('\n')}`, { cause: error });
       }
     };
     const metric = async (replica: ServiceProcess, pattern: RegExp): Promise<number> => {
