@@ -133,7 +133,7 @@ export class Metrics {
 
   readonly forwarderProducerResets = new Counter({
     name: 'refund_desk_kafka_forwarder_producer_resets_total',
-    help: 'Producers the forwarder replaced after a send showed its idempotent state lost, or after repeated failures',
+    help: 'Producers the forwarder replaced: a send showed its idempotent state lost, sends failed repeatedly, or one outlived KAFKA_SEND_TIMEOUT_MS',
     registers: [this.registry],
   });
 
