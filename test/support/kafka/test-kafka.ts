@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { Consumer, IHeaders, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { KAFKA_PROBE_ENV, MOCK_CLUSTER_BINARY } from './mock-cluster-build';
+import { recordDiagnosis } from '../ci-diagnosis';
 
 /** Every topic of the contract, as the tests create them. */
 export const CONTRACT_TOPICS = [
@@ -91,6 +92,7 @@ class MockCluster implements TestKafka {
       // Every broker of the cluster refuses connections from now on: say why, once, where CI's log shows it.
       this.died = `the mock Kafka cluster (${brokers.join(',')}) died: ${signal ? `signal ${signal}` : `exit code ${code}`}; its stderr: ${stderr().trim() || '(empty)'}`;
       console.error(this.died);
+      recordDiagnosis('kafka-mock', 'the mock Kafka cluster died', this.died.split('\n').slice(0, 30));
       for (const answer of this.answers.splice(0)) answer(`DIED ${this.died}`);
     });
   }
