@@ -111,9 +111,11 @@ describeWithKafka(
       const forwarder = t.app.get(MessagingLifecycle).caseEventForwarder!;
       await eventually('the forwarder to catch up', async () => (await eventsBeyond(t.db, (await forwarder.checkpoint()).checkpoint)) === 0, 60_000);
       const resetsBefore = forwarder.stats.producerResets;
-      // The broker accepts the request and answers it only after kafkajs' own request timeout
-      // (30 s): without a deadline of its own the forwarder would wait that long per attempt.
-      await kafka.delayResponses(40_000);
+      // The broker answers every request 10 s late: a send that would succeed, too late. Without a
+      // deadline of its own the forwarder waits for it (kafkajs' request timeout is 30 s), and
+      // would wait as long for one that never comes. Not longer: a request abandoned in flight keeps
+      // its socket open until the answer arrives, past the end of the test.
+      await kafka.delayResponses(10_000);
       let logged: { status: number; body: { caseId: string } };
       try {
         const askedAt = Date.now();
