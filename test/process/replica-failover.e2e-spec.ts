@@ -34,6 +34,15 @@ const TTL_MS = 3_000;
 const REQUESTS_TOPIC = 'refunds.requests.v1';
 const CASE_EVENTS_TOPIC = 'refunds.case-events.v1';
 const DEAD_LETTERS_TOPIC = 'refunds.dlq.v1';
+const RELAY_GROUP = 'refund-desk';
+/**
+ * The relays' group coordinator, a broker the outage test never stops. librdkafka 2.0's mock aborts
+ * (rd_kafka_mock_cgrp_member_add: Assertion `!member->resp') when a member whose JoinGroup it still
+ * holds joins again on a new connection, which is what the relays do when the coordinator goes down
+ * during a rebalance: every broker of the cluster died with it, and the rest of the suite failed
+ * waiting on a forwarder with nowhere to publish (seen in CI, and here once with its stack).
+ */
+const COORDINATOR = 1;
 
 describeWithPostgres('replicas: failover of the singletons (three built processes)', () => {
   describeWithKafka('projections and forwarder leadership under SIGKILL, rolling restart, a broker outage and SIGSTOP', () => {
@@ -338,6 +347,7 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
 
     beforeAll(async () => {
       kafka = await startTestKafka({ brokers: 3 });
+      await kafka.setGroupCoordinator(RELAY_GROUP, COORDINATOR);
       db = new Pool({ connectionString: POSTGRES_TEST_URL, max: 4 });
       dir = mkdtempSync(join(tmpdir(), 'refund-desk-repl-'));
       env = baseEnv({
@@ -346,6 +356,7 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
         DATA_DIR: dir,
         PII_MASTER_KEY: randomMasterKey(),
         ...kafkaEnv(kafka),
+        KAFKA_GROUP_ID: RELAY_GROUP,
         KAFKA_RETRY_MAX_MS: '1000',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         KAFKA_HEARTBEAT_INTERVAL_MS: '500',
@@ -516,8 +527,11 @@ describeWithPostgres('replicas: failover of the singletons (three built processe
     it('loses nothing and keeps each case in order when a broker leading some partitions stops and restarts during forwarding', async () => {
       const leaders = await partitionLeaders(kafka, CASE_EVENTS_TOPIC);
       const counts = new Map<number, number>();
-      for (const leader of leaders.values()) counts.set(leader, (counts.get(leader) ?? 0) + 1);
-      const [broker] = [...counts].sort((a, b) => b[1] - a[1])[0];
+      for (const leader of leaders.values()) if (leader !== COORDINATOR) counts.set(leader, (counts.get(leader) ?? 0) + 1);
+      // The broker leading the most partitions, the coordinator aside (see COORDINATOR).
+      const busiest = [...counts].sort((a, b) => b[1] - a[1])[0];
+      if (!busiest) throw new Error(`every partition of ${CASE_EVENTS_TOPIC} is led by the coordinator, broker ${COORDINATOR}: no other broker to stop`);
+      const [broker] = busiest;
       const led = [...leaders].filter(([, leader]) => leader === broker).map(([partition]) => partition);
       await until('the forwarder to reach the head', async () => forwardedThrough(await headPosition()), 60_000);
 

@@ -11,6 +11,9 @@
  *   down [broker|-1]            disconnect a broker (default: all) and refuse new connections
  *   up [broker|-1]              accept connections again; the data is kept
  *   rtt <broker|-1> <ms>        delay every response of a broker
+ *   coordinator <group> <broker>
+ *                               make a broker the coordinator of a consumer group (by default the
+ *                               mock picks one by hashing the group id)
  *   error <request> <code> [n]  answer the next n (default 1) requests of that type, from any
  *                               client, with an error code: request by name (JoinGroup, SyncGroup,
  *                               Heartbeat, Fetch, OffsetCommit, …) or API key, code by librdkafka's
@@ -190,6 +193,10 @@ int main(int argc, char **argv) {
       for (int b = id >= 0 ? id : 1; b <= (id >= 0 ? id : broker_count) && !err; b++)
         err = rd_kafka_mock_broker_set_rtt(mcluster, b, ms);
       answer(line, err);
+    } else if (strcmp(verb, "coordinator") == 0 && n >= 3) {
+      int id = atoi(arg2);
+      answer(line, id < 1 || id > broker_count ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                               : rd_kafka_mock_coordinator_set(mcluster, "group", arg1, id));
     } else if (strcmp(verb, "error") == 0 && n >= 3) {
       int key = api_key(arg1);
       rd_kafka_resp_err_t code = error_code(arg2);

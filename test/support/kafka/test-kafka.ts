@@ -32,6 +32,8 @@ export interface TestKafka {
   failRequests(request: string, code: string, count?: number): Promise<void>;
   /** Delays every response of a broker (by node id), or of every broker, by `ms`; 0 ends it (mock only). */
   delayResponses(ms: number, broker?: number): Promise<void>;
+  /** Makes a broker (by node id) the coordinator of a consumer group; before its members join (mock only). */
+  setGroupCoordinator(group: string, broker: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,10 @@ class MockCluster implements TestKafka {
     return this.command(`rtt ${broker} ${ms}`);
   }
 
+  setGroupCoordinator(group: string, broker: number): Promise<void> {
+    return this.command(`coordinator ${group} ${broker}`);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     // A mock killed by a signal has exitCode null and signalCode set: waiting for its 'exit' again would never end.
@@ -162,7 +168,7 @@ export async function startTestKafka(options: { partitions?: number; topics?: re
     await admin.disconnect();
   }
   const refuse = (): Promise<void> => Promise.reject(new Error('stopping the broker needs the mock cluster'));
-  return { brokers, external: true, down: refuse, up: refuse, failRequests: refuse, delayResponses: refuse, stop: async () => undefined };
+  return { brokers, external: true, down: refuse, up: refuse, failRequests: refuse, delayResponses: refuse, setGroupCoordinator: refuse, stop: async () => undefined };
 }
 
 /** The mock cluster stands in unless KAFKA_BROKERS names a real broker. */
