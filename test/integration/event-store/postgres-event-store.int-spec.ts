@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { migrate, PgliteDatabase, SqlDatabase } from '@refund-desk/database';
 import { AppendResult, EVENT_LOG_MIGRATIONS, PostgresEventStore, WrongExpectedVersionError } from '@refund-desk/event-store';
 import { eventStoreContract, newEvent } from '@refund-desk/event-store/testing';
-import { describeWithPostgres, openTestSchema } from '../../support/postgres';
+import { describeWithPostgres, openTestSchema, untilAllVisible } from '../../support/postgres';
 
 describe('PostgresEventStore on embedded PGlite', () => {
   eventStoreContract(async () => {
@@ -37,6 +37,7 @@ describeWithPostgres('PostgresEventStore on the PostgreSQL server', () => {
           },
         };
       },
+      untilVisible: () => untilAllVisible(db, store),
       dispose: drop,
     };
   });
