@@ -28,9 +28,15 @@ const RESOURCE = 'urn:refund-desk:api';
 
 const jwk = (type, options, kid) => ({ ...generateKeyPairSync(type, options).privateKey.export({ format: 'jwk' }), kid, use: 'sig' });
 
+// Each step on stderr: the harness shows them when a start stalls (see ATTEMPT_TIMEOUT_MS there).
+const step = (what) => process.stderr.write(`oidc-provider-process: ${what} after ${Math.round(performance.now())} ms\n`);
+step('imported');
 const server = createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
+step(`listening at ${issuer}`);
+const keys = [jwk('rsa', { modulusLength: 2048 }, 'rs-1'), jwk('ec', { namedCurve: 'P-256' }, 'es-1')];
+step('keys made');
 
 const provider = new Provider(issuer, {
   // The desk's client, and other applications' clients of the same provider, whose tokens are
@@ -44,7 +50,7 @@ const provider = new Provider(issuer, {
     post_logout_redirect_uris: redirectUris,
   })),
   // RS256 for ID tokens (the default every client understands), ES256 for the access tokens.
-  jwks: { keys: [jwk('rsa', { modulusLength: 2048 }, 'rs-1'), jwk('ec', { namedCurve: 'P-256' }, 'es-1')] },
+  jwks: { keys },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   pkce: { required: () => true },
   claims: { openid: ['sub'], profile: ['name', rolesClaim.includes('://') ? rolesClaim : rolesClaim.split('.')[0]] },
@@ -74,6 +80,7 @@ const provider = new Provider(issuer, {
 provider.on('server_error', (_ctx, error) => process.stderr.write(`oidc-provider server_error: ${error.stack}\n`));
 
 server.on('request', provider.callback());
+step('provider ready');
 process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 const stop = () => {
   server.close(() => process.exit(0));
