@@ -48,10 +48,11 @@ function providerScript(): string {
 }
 /**
  * How long one start may take before the provider is replaced by another. About 0.5–2.5 s on a
- * 2-core machine; in two CI runs in a hundred-odd starts one stalled for a whole minute after
- * importing oidc-provider (its stderr had the import's warning and nothing after), once beside
- * the replica suite and once with nothing heavy running. The cause is not known: the provider now
- * says on stderr which step it reached, and a stalled start is killed and tried again.
+ * 2-core machine; in two CI runs in a hundred-odd starts one hung for good after importing
+ * oidc-provider. gdb on a hung one (Node 20.20): the main thread waits forever on a mutex in
+ * `~KeyGenJob<RsaKeyGenTraits>`, run by a garbage collection that struck inside
+ * `generateKeyPairSync` (a deadlock in Node, not in the provider). A hung start is killed and
+ * tried again; the provider says on stderr which step it reached.
  */
 const ATTEMPT_TIMEOUT_MS = 20_000;
 const ATTEMPTS = 3;
